@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("SynCo.ML.Tests")]
+[assembly: InternalsVisibleTo("SynCo.ML.Benchmarks")]
