@@ -1,0 +1,161 @@
+using SynCo.ML.Negatives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Contrastive;
+
+/// <summary>
+/// The MoCo v2 objective with optional synthetic hard negatives (MoCHi, SynCo) for one training step.
+/// Query features q = normalize(f_q(x_q)) carry gradient; keys k = normalize(f_k(x_k)) come from the momentum
+/// encoder without gradient. Logits are <c>[q·k⁺ | q·queue | q·synthetic] / T</c> and the loss is InfoNCE
+/// (cross-entropy with the positive at column 0). The caller back-propagates, steps the optimiser, then calls
+/// <see cref="Enqueue"/> with the step's keys: the current batch is never its own negative.
+/// </summary>
+/// <example>
+/// <code>
+/// var engine = new MoCoEngine(fq, fk, new MoCoEngineOptions { QueueSize = 4096, EmbeddingDim = 128 }, synthesizer, torch.CPU, seed: 1);
+/// var step = engine.Forward(view1, view2, synthesize: epoch >= warmup);
+/// optimizer.zero_grad(); step.Loss.backward(); optimizer.step();
+/// engine.Enqueue(step.Keys);
+/// </code>
+/// </example>
+public sealed class MoCoEngine : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> _query;
+    private readonly nn.Module<Tensor, Tensor> _key;
+    private readonly MoCoEngineOptions _options;
+    private readonly Generator _generator;
+
+    /// <summary>Creates the engine; copies the query encoder's parameters into the key encoder and freezes the key's.</summary>
+    /// <param name="queryEncoder">f_q: images (B, C, H, W) → projections (B, EmbeddingDim); trained by the caller's optimiser.</param>
+    /// <param name="keyEncoder">f_k: same architecture, updated only by momentum.</param>
+    /// <param name="options">Queue, momentum, temperature and loss settings.</param>
+    /// <param name="synthesizer">Synthetic-negative builder, or null for plain MoCo v2.</param>
+    /// <param name="device">Device of the encoders and the queue.</param>
+    /// <param name="seed">Seed of the queue initialisation, key shuffling and synthetic-negative draws.</param>
+    public MoCoEngine(nn.Module<Tensor, Tensor> queryEncoder, nn.Module<Tensor, Tensor> keyEncoder, MoCoEngineOptions options,
+        NegativeSynthesizer? synthesizer, Device device, ulong seed)
+    {
+        _query = queryEncoder ?? throw new ArgumentNullException(nameof(queryEncoder));
+        _key = keyEncoder ?? throw new ArgumentNullException(nameof(keyEncoder));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Validate();
+        synthesizer?.CheckQueueSize(options.QueueSize);
+        Synthesizer = synthesizer;
+        MomentumUpdate.Initialize(_query, _key);
+        Queue = new KeyQueue(options.QueueSize, options.EmbeddingDim, device, new Generator(seed));
+        _generator = new Generator(seed + 1, device);
+    }
+
+    /// <summary>The key dictionary.</summary>
+    public KeyQueue Queue { get; }
+
+    /// <summary>The synthetic-negative builder, or null.</summary>
+    public NegativeSynthesizer? Synthesizer { get; }
+
+    /// <summary>Random source of shuffles and synthetic draws (its state belongs in checkpoints).</summary>
+    public Generator Generator => _generator;
+
+    /// <summary>
+    /// Momentum-updates the key encoder, then computes the loss of one step from two augmented views (B, C, H, W).
+    /// With <see cref="MoCoEngineOptions.Symmetric"/> the loss is ½(L(v1→v2) + L(v2→v1)) and both key sets are returned.
+    /// </summary>
+    /// <param name="view1">Query view (and key view for the symmetric term).</param>
+    /// <param name="view2">Key view (and query view for the symmetric term).</param>
+    /// <param name="synthesize">Whether to append synthetic negatives (false during warm-up).</param>
+    public MoCoStep Forward(Tensor view1, Tensor view2, bool synthesize)
+    {
+        if (view1.shape[0] != view2.shape[0])
+            throw new ArgumentException($"Both views need the same batch size; got {view1.shape[0]} and {view2.shape[0]}.");
+        MomentumUpdate.Apply(_query, _key, _options.Momentum);
+        var stats = new List<NegativeGroupStats>();
+        var (loss, keys) = Direction(view1, view2, synthesize, stats);
+        if (_options.Symmetric)
+        {
+            var (loss2, keys2) = Direction(view2, view1, synthesize, stats: null);
+            loss = 0.5 * (loss + loss2);
+            keys = cat(new[] { keys, keys2 }, 0);
+        }
+        return new MoCoStep(loss, keys, stats);
+    }
+
+    /// <summary>Adds a step's keys to the queue (after the optimiser step).</summary>
+    public void Enqueue(Tensor keys) => Queue.Enqueue(keys);
+
+    /// <summary>Encodes keys without gradient, with the optional batch shuffle that, combined with split batch-norm,
+    /// keeps batch statistics from leaking the positive pair (the single-device stand-in for shuffle-BN).</summary>
+    public Tensor EncodeKeys(Tensor images)
+    {
+        using var noGrad = no_grad();
+        if (!_options.ShuffleKeys) return nn.functional.normalize(_key.call(images), dim: 1);
+        var perm = randperm(images.shape[0], generator: _generator, device: images.device);
+        var k = nn.functional.normalize(_key.call(images.index_select(0, perm)), dim: 1);
+        return k.index_select(0, perm.argsort());
+    }
+
+    private (Tensor Loss, Tensor Keys) Direction(Tensor imq, Tensor imk, bool synthesize, List<NegativeGroupStats>? stats)
+    {
+        var q = nn.functional.normalize(_query.call(imq), dim: 1);
+        var k = EncodeKeys(imk);
+        var queueCosines = q.matmul(Queue.Keys.t());
+        Tensor? synthetic = null, hardCosines = null;
+        if (synthesize && Synthesizer is not null)
+            (synthetic, hardCosines) = Synthesizer.Synthesize(q, queueCosines, Queue.Keys, _generator);
+        var logits = Logits(q, k, queueCosines, synthetic, _options.Temperature);
+        var loss = InfoNce(logits);
+        if (stats is not null) stats.AddRange(Measure(logits, hardCosines, synthetic is null ? null : Synthesizer));
+        return (loss, k);
+    }
+
+    /// <summary>
+    /// <c>[q·k | q·queueᵀ | q·h] / T</c>: (B, 1 + K + S), given <paramref name="queueCosines"/> = q·queueᵀ (B, K).
+    /// Keys, queue and synthetic vectors are constants here; only q carries gradient.
+    /// </summary>
+    internal static Tensor Logits(Tensor q, Tensor k, Tensor queueCosines, Tensor? synthetic, double temperature)
+    {
+        var parts = new List<Tensor> { (q * k.detach()).sum(1, keepdim: true), queueCosines };
+        if (synthetic is not null) parts.Add(synthetic.detach().bmm(q.unsqueeze(2)).squeeze(2));
+        return cat(parts, 1) / temperature;
+    }
+
+    /// <summary>InfoNCE: mean cross-entropy with the positive at column 0.</summary>
+    internal static Tensor InfoNce(Tensor logits) =>
+        nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: int64, device: logits.device));
+
+    private IEnumerable<NegativeGroupStats> Measure(Tensor logits, Tensor? hardCosines, NegativeSynthesizer? synthesizer)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var scaled = logits.detach();
+        var lse = scaled.logsumexp(1, keepdim: true);
+        var groups = new List<(string Name, long Start, long Width)> { ("positive", 0, 1), ("queue", 1, _options.QueueSize) };
+        long column = 1 + _options.QueueSize;
+        if (synthesizer is not null)
+            foreach (var g in synthesizer.Generators) { groups.Add((g.Name, column, g.Count)); column += g.Count; }
+
+        var values = new List<Tensor>();
+        foreach (var (_, start, width) in groups)
+        {
+            var block = scaled.narrow(1, start, width);
+            values.Add(block.mean() * _options.Temperature);
+            values.Add((block.logsumexp(1, keepdim: true) - lse).exp().mean());
+        }
+        if (hardCosines is not null)
+        {
+            values.Add(hardCosines.mean());
+            values.Add(((hardCosines / _options.Temperature).logsumexp(1, keepdim: true) - lse).exp().mean());
+        }
+        float[] v = stack(values).to(float32).cpu().data<float>().ToArray();
+        var result = groups.Select((g, i) => new NegativeGroupStats(g.Name, v[2 * i], v[2 * i + 1], (int)g.Width)).ToList();
+        if (hardCosines is not null)
+            result.Insert(2, new NegativeGroupStats("hard-pool", v[^2], v[^1], (int)hardCosines.shape[1]));
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Queue.Dispose();
+        _generator.Dispose();
+    }
+}

@@ -1,0 +1,45 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Contrastive;
+
+/// <summary>
+/// MoCo's key-encoder update <c>θ_k ← m·θ_k + (1 − m)·θ_q</c> over parameters only (batch-norm running statistics of the
+/// key encoder come from its own forward passes, as in the reference code).
+/// </summary>
+public static class MomentumUpdate
+{
+    /// <summary>Copies every parameter of <paramref name="query"/> into <paramref name="key"/> and freezes the key's parameters.</summary>
+    public static void Initialize(nn.Module query, nn.Module key)
+    {
+        using var noGrad = no_grad();
+        foreach (var (pq, pk) in Pairs(query, key))
+        {
+            pk.copy_(pq);
+            pk.requires_grad = false;
+        }
+    }
+
+    /// <summary>Applies one EMA step with momentum <paramref name="m"/> in [0, 1].</summary>
+    public static void Apply(nn.Module query, nn.Module key, double m)
+    {
+        Guard.InRange(m, 0, 1, nameof(m));
+        using var noGrad = no_grad();
+        foreach (var (pq, pk) in Pairs(query, key))
+            pk.mul_(m).add_(pq.detach(), alpha: 1 - m);
+    }
+
+    private static IEnumerable<(Tensor Query, Tensor Key)> Pairs(nn.Module query, nn.Module key)
+    {
+        var q = query.named_parameters().ToList();
+        var k = key.named_parameters().ToList();
+        if (q.Count != k.Count)
+            throw new ArgumentException($"Key encoder has {k.Count} parameters, query encoder {q.Count}: they must share one architecture.");
+        for (int i = 0; i < q.Count; i++)
+        {
+            if (q[i].name != k[i].name || !q[i].parameter.shape.SequenceEqual(k[i].parameter.shape))
+                throw new ArgumentException($"Parameter {i} differs between encoders ('{q[i].name}' vs '{k[i].name}'): they must share one architecture.");
+            yield return (q[i].parameter, k[i].parameter);
+        }
+    }
+}
