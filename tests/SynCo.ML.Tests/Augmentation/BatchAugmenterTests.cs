@@ -1,0 +1,341 @@
+using SynCo.ML.Augmentation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Tests.Augmentation;
+
+public class BatchAugmenterTests
+{
+    [Fact]
+    public void OutputHasTheConfiguredShapeDtypeAndDevice()
+    {
+        using var scope = torch.NewDisposeScope();
+        var augmenter = new BatchAugmenter(AugmentationOptions.MoCoV2(16, 12));
+        var images = TestImages.Random(4, 3, 20, 24);
+        var views = augmenter.Apply(images, new Generator(1));
+        Assert.Equal(new long[] { 4, 3, 16, 12 }, views.shape);
+        Assert.Equal(ScalarType.Float32, views.dtype);
+        Assert.Equal(DeviceType.CPU, views.device.type);
+        Assert.True(views.isfinite().all().item<bool>());
+    }
+
+    [Fact]
+    public void CpuAndCudaGiveTheSameViewsForTheSameSeed()
+    {
+        if (!torch.cuda.is_available()) return; // no GPU on the CI machine
+        using var scope = torch.NewDisposeScope();
+        var augmenter = new BatchAugmenter(AugmentationOptions.MoCoV2(16, 16));
+        var images = TestImages.Random(4, 3, 20, 20);
+        var cpu = augmenter.Apply(images, new Generator(5));
+        var cuda = augmenter.Apply(images.cuda(), new Generator(5));
+        Assert.Equal(DeviceType.CUDA, cuda.device.type);
+        Assert.True(cpu.allclose(cuda.cpu(), rtol: 0, atol: 1e-3));
+    }
+
+    [Theory]
+    [InlineData(12, 12)]
+    [InlineData(10, 14)]
+    public void WithEverythingOffTheViewIsThePlainNormalisedImage(int height, int width)
+    {
+        using var scope = torch.NewDisposeScope();
+        var augmenter = new BatchAugmenter(TestImages.Identity(height, width));
+        var images = TestImages.Random(3, 3, height, width);
+        var view = augmenter.Apply(images, new Generator(7));
+        var plain = augmenter.Evaluate(images);
+        var expected = images.to_type(ScalarType.Float32).div(255)
+            .sub(torch.tensor(new[] { 0.4914f, 0.4822f, 0.4465f }).view(1, 3, 1, 1))
+            .div(torch.tensor(new[] { 0.2023f, 0.1994f, 0.2010f }).view(1, 3, 1, 1));
+        Assert.True(plain.allclose(expected, rtol: 0, atol: 1e-6));
+        double maxError = (view - plain).abs().max().item<float>();
+        Assert.True(maxError < 1e-5, $"identity view differs by {maxError}");
+    }
+
+    [Fact]
+    public void FlipWithProbabilityOneMirrorsTheIdentityView()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = TestImages.Identity(9, 13);
+        options.HorizontalFlipProbability = 1;
+        var images = TestImages.Random(2, 3, 9, 13);
+        var flipped = new BatchAugmenter(options).Apply(images, new Generator(3));
+        var plain = new BatchAugmenter(options).Evaluate(images);
+        Assert.True(flipped.allclose(plain.flip(3), rtol: 0, atol: 1e-5));
+    }
+
+    [Fact]
+    public void GrayscaleWithProbabilityOneGivesEqualChannelsWithTheLumaWeights()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = TestImages.Identity(8, 8);
+        options.GrayscaleProbability = 1;
+        options.Mean = new[] { 0f, 0f, 0f };
+        options.Std = new[] { 1f, 1f, 1f };
+        var images = TestImages.Random(2, 3, 8, 8);
+        var gray = new BatchAugmenter(options).Apply(images, new Generator(3));
+        Assert.True(gray[.., 0].allclose(gray[.., 1], rtol: 0, atol: 1e-6));
+        Assert.True(gray[.., 0].allclose(gray[.., 2], rtol: 0, atol: 1e-6));
+        var x = images.to_type(ScalarType.Float32).div(255);
+        var luma = x[.., 0] * 0.299f + x[.., 1] * 0.587f + x[.., 2] * 0.114f;
+        Assert.True(gray[.., 0].allclose(luma, rtol: 0, atol: 1e-5));
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameViewsAndDifferentSeedsDifferentOnes()
+    {
+        using var scope = torch.NewDisposeScope();
+        var augmenter = new BatchAugmenter(AugmentationOptions.MoCoV2(16, 16));
+        var images = TestImages.Random(4, 3, 24, 24);
+        var a = augmenter.Apply(images, new Generator(11));
+        var b = augmenter.Apply(images, new Generator(11));
+        var c = augmenter.Apply(images, new Generator(12));
+        Assert.True(a.Equals(b));
+        Assert.False(a.allclose(c));
+        Assert.False(a.Equals(c));
+
+        // One generator advances: two calls give two different views (the query and key of MoCo).
+        var g = new Generator(11);
+        var first = augmenter.Apply(images, g);
+        var second = augmenter.Apply(images, g);
+        Assert.True(first.Equals(a));
+        Assert.False(first.allclose(second));
+    }
+
+    [Fact]
+    public void CropBoxesStayInsideTheImageWithinTheScaleAndRatioRanges()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = AugmentationOptions.SmallImages(32, 32);
+        var p = AugmentationParameters.Sample(options, 512, 32, 40, new Generator(2));
+        var box = p.CropBoxes;
+        var (x0, y0, w, h) = (box[.., 0], box[.., 1], box[.., 2], box[.., 3]);
+        Assert.True(x0.ge(0).all().item<bool>() && y0.ge(0).all().item<bool>());
+        Assert.True((x0 + w).le(40 + 1e-9).all().item<bool>() && (y0 + h).le(32 + 1e-9).all().item<bool>());
+        var area = (w * h).div(32 * 40);
+        var ratio = w / h;
+        Assert.True(area.ge(0.08 - 1e-9).all().item<bool>() && area.le(1 + 1e-9).all().item<bool>());
+        Assert.True(ratio.ge(0.75 - 1e-9).all().item<bool>() && ratio.le(4.0 / 3 + 1e-9).all().item<bool>());
+        // The areas really spread over the range (uniform on [0.08, 1], minus rejected attempts).
+        Assert.True(area.min().item<double>() < 0.15 && area.max().item<double>() > 0.9);
+        // About half the views are flipped.
+        double flipped = p.Flip.to_type(ScalarType.Float64).mean().item<double>();
+        Assert.InRange(flipped, 0.4, 0.6);
+    }
+
+    [Fact]
+    public void CropZoomsIntoTheBoxItReports()
+    {
+        using var scope = torch.NewDisposeScope();
+        const int size = 32;
+        var options = TestImages.Identity(size, size);
+        options.MinScale = 0.05;
+        options.MaxScale = 0.2; // box width ≤ sqrt(0.2·4/3) ≈ 0.52 of the image
+        options.MinAspectRatio = 0.75;
+        options.MaxAspectRatio = 4.0 / 3;
+        options.HorizontalFlipProbability = 0.5;
+        var augmenter = new BatchAugmenter(options);
+        var images = TestImages.Ramps(16, size, size);
+        var p = augmenter.Sample(images, new Generator(4));
+        var view = augmenter.ApplyUnnormalized(images, p);
+
+        // Ramp slopes in the view: |d/dx| of the horizontal ramp and d/dy of the vertical ramp, interior only.
+        var dx = (view[.., 0, 2..^2, 3..^2] - view[.., 0, 2..^2, 2..^3]).abs().mean(new long[] { 1, 2 });
+        var dy = (view[.., 1, 3..^2, 2..^2] - view[.., 1, 2..^3, 2..^2]).mean(new long[] { 1, 2 });
+        var box = p.CropBoxes.to_type(ScalarType.Float32);
+        var expectedDx = box[.., 2] / (size * (size - 1f));
+        var expectedDy = box[.., 3] / (size * (size - 1f));
+        Assert.True(dx.allclose(expectedDx, rtol: 0.1, atol: 1e-4), $"{dx.str()} vs {expectedDx.str()}");
+        Assert.True(dy.allclose(expectedDy, rtol: 0.1, atol: 1e-4), $"{dy.str()} vs {expectedDy.str()}");
+        // Zoomed: every slope is well below the identity slope 1/(size − 1).
+        Assert.True(dx.max().item<float>() < 0.6f / (size - 1));
+
+        // The view shows the box's part of the ramp: its mean is the ramp value at the box centre.
+        var centreX = (box[.., 0] + box[.., 2] / 2 - 0.5f) / (size - 1f);
+        Assert.True(view[.., 0].mean(new long[] { 1, 2 }).allclose(centreX, rtol: 0, atol: 0.02));
+        // Flipped views have a falling ramp, the others a rising one.
+        var rising = (view[.., 0, .., ^1] - view[.., 0, .., 0]).mean(new long[] { 1 }).gt(0);
+        Assert.True(rising.Equals(p.Flip.logical_not()));
+    }
+
+    [Fact]
+    public void BrightnessFactorsStayInTheirRange()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = TestImages.Identity(8, 8);
+        options.ColorJitterProbability = 1;
+        options.Brightness = 0.4;
+        options.Contrast = 0;
+        options.Saturation = 0;
+        options.Hue = 0;
+        var augmenter = new BatchAugmenter(options);
+        var images = TestImages.Constant(64, 3, 8, 8, 100); // 100·1.4 < 255: no clamping
+        var p = augmenter.Sample(images, new Generator(9));
+        var view = augmenter.ApplyUnnormalized(images, p);
+        var ratio = view.mean(new long[] { 1, 2, 3 }).div(100f / 255);
+        Assert.True(ratio.ge(0.6f - 1e-5).all().item<bool>() && ratio.le(1.4f + 1e-5).all().item<bool>());
+        Assert.True(ratio.min().item<float>() < 0.7f && ratio.max().item<float>() > 1.3f, "factors should spread over [0.6, 1.4]");
+        Assert.True(ratio.allclose(p.JitterFactors[.., 0].to_type(ScalarType.Float32), rtol: 0, atol: 1e-5));
+    }
+
+    [Fact]
+    public void JitterOrderIsAPerImagePermutationOrFixedWhenAsked()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = new AugmentationOptions();
+        var order = AugmentationParameters.Sample(options, 32, 8, 8, new Generator(1)).JitterOrder;
+        Assert.True(order.sort(1).Values.Equals(torch.arange(4).expand(32, 4)));
+        Assert.True(order.unique(dim: 0).Item1.shape[0] > 5, "orders should differ between images");
+
+        options.RandomColorJitterOrder = false;
+        order = AugmentationParameters.Sample(options, 32, 8, 8, new Generator(1)).JitterOrder;
+        Assert.True(order.Equals(torch.arange(4).expand(32, 4)));
+    }
+
+    [Fact]
+    public void SingleChannelImagesGetTheWholePipeline()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = AugmentationOptions.SmallImages(20, 20, 1);
+        options.BlurProbability = 0.5;
+        options.BlurSigmaMax = 1;
+        var images = TestImages.Random(8, 1, 28, 28);
+        var views = new BatchAugmenter(options).Apply(images, new Generator(1));
+        Assert.Equal(new long[] { 8, 1, 20, 20 }, views.shape);
+        Assert.True(views.isfinite().all().item<bool>());
+        Assert.Equal(new long[] { 8, 1, 20, 20 }, new BatchAugmenter(options).Evaluate(images).shape);
+    }
+
+    [Fact]
+    public void SaturationHueAndGrayscaleAreNoOpsOnSingleChannelImages()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = TestImages.Identity(10, 10, 1);
+        options.ColorJitterProbability = 1;
+        options.Brightness = 0;
+        options.Contrast = 0;
+        options.Saturation = 0.9;
+        options.Hue = 0.5;
+        options.GrayscaleProbability = 1;
+        var augmenter = new BatchAugmenter(options);
+        var images = TestImages.Random(4, 1, 10, 10);
+        Assert.True(augmenter.Apply(images, new Generator(1)).allclose(augmenter.Evaluate(images), rtol: 0, atol: 1e-5));
+    }
+
+    [Fact]
+    public void BlurRemovesHighFrequencyEnergyAndKeepsFlatImages()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = TestImages.Identity(16, 16);
+        options.BlurProbability = 1;
+        options.BlurSigmaMin = 1;
+        options.BlurSigmaMax = 2;
+        var augmenter = new BatchAugmenter(options);
+
+        var board = TestImages.Checkerboard(4, 3, 16, 16);
+        var sharp = board.to_type(ScalarType.Float32).div(255);
+        var blurred = augmenter.ApplyUnnormalized(board, augmenter.Sample(board, new Generator(1)));
+        static Tensor Energy(Tensor x) => (x[.., .., .., 1..] - x[.., .., .., ..^1]).square().mean();
+        double before = Energy(sharp).item<float>(), after = Energy(blurred).item<float>();
+        Assert.True(after < 0.05 * before, $"high-frequency energy {before} -> {after}");
+        Assert.True(blurred.mean().allclose(sharp.mean(), rtol: 0, atol: 0.02), "blur must preserve the mean");
+
+        var flat = TestImages.Constant(2, 3, 16, 16, 77);
+        var flatView = augmenter.ApplyUnnormalized(flat, augmenter.Sample(flat, new Generator(1)));
+        Assert.True(flatView.allclose(torch.full_like(flatView, 77f / 255), rtol: 0, atol: 1e-5));
+    }
+
+    [Fact]
+    public void BlurKernelsAreNormalisedAndImpulsesWhereNotApplied()
+    {
+        using var scope = torch.NewDisposeScope();
+        var sigma = torch.tensor(new[] { 0.1, 1.0, 2.0 });
+        var apply = torch.tensor(new[] { true, true, false });
+        int r = GaussianBlur.Radius(2.0);
+        Assert.Equal(6, r);
+        var k = GaussianBlur.Kernels(sigma, apply, r);
+        Assert.True(k.sum(1).allclose(torch.ones(3, dtype: ScalarType.Float64)));
+        Assert.Equal(1.0, k[2, r].item<double>());
+        Assert.True(k[0, r].item<double>() > 0.99); // σ = 0.1 is almost an impulse
+        Assert.True(k[1, r + 1].allclose(k[1, r - 1]));
+    }
+
+    [Fact]
+    public void HueRotationMovesRedTowardsGreenForPositiveShiftsAndKeepsGreys()
+    {
+        using var scope = torch.NewDisposeScope();
+        var m = ColorMatrices.Hue(torch.tensor(new[] { 0.0, 1.0 / 3, -1.0 / 3, 0.5 }));
+        var red = torch.tensor(new[] { 1.0, 0, 0 }).view(1, 3, 1).expand(4, 3, 1);
+        var rotated = torch.bmm(m, red).squeeze(2);
+        Assert.True(rotated[0].allclose(torch.tensor(new[] { 1.0, 0, 0 }), rtol: 0, atol: 1e-9));
+        Assert.Equal(1L, rotated[1].argmax().item<long>()); // +1/3 turn: red → green
+        Assert.Equal(2L, rotated[2].argmax().item<long>()); // −1/3 turn: red → blue
+        var grey = torch.full(new long[] { 4, 3, 1 }, 0.5, ScalarType.Float64);
+        Assert.True(torch.bmm(m, grey).allclose(grey, rtol: 0, atol: 1e-9));
+    }
+
+    [Fact]
+    public void ContrastAndSaturationAtZeroGiveMeanGreyAndGrayscale()
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = TestImages.Random(2, 3, 6, 6).to_type(ScalarType.Float32).div(255);
+        var apply = torch.tensor(new[] { true, true });
+        var on = new[] { true, true, true, true };
+        var fixedOrder = torch.arange(4).expand(2, 4).contiguous();
+
+        // Contrast 0 (others neutral): every pixel becomes the image's mean grey level.
+        var contrast0 = torch.tensor(new[,] { { 1.0, 0, 1, 0 }, { 1.0, 0, 1, 0 } });
+        var flat = ColorJitter.Apply(x, apply, contrast0, fixedOrder, on);
+        var meanGray = (x[.., 0] * 0.299f + x[.., 1] * 0.587f + x[.., 2] * 0.114f).mean(new long[] { 1, 2 });
+        Assert.True(flat.allclose(meanGray.view(2, 1, 1, 1).expand_as(x), rtol: 0, atol: 1e-5));
+
+        // Saturation 0: the grayscale image.
+        var saturation0 = torch.tensor(new[,] { { 1.0, 1, 0, 0 }, { 1.0, 1, 0, 0 } });
+        var gray = ColorJitter.Apply(x, apply, saturation0, fixedOrder, on);
+        Assert.True(gray.allclose(RandomGrayscale.Apply(x, apply), rtol: 0, atol: 1e-5));
+
+        // Nothing applied: the input itself.
+        Assert.Same(x, ColorJitter.Apply(x, torch.tensor(new[] { false, false }), saturation0, fixedOrder, on));
+    }
+
+    [Fact]
+    public void EvaluateCentreCropsAndResizesOtherSizes()
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = TestImages.Identity(8, 8);
+        options.Mean = new[] { 0f, 0f, 0f };
+        options.Std = new[] { 1f, 1f, 1f };
+        var augmenter = new BatchAugmenter(options);
+        var ramps = TestImages.Ramps(1, 16, 32); // wide: the centre 16×16 is kept
+        var small = augmenter.Evaluate(ramps);
+        Assert.Equal(new long[] { 1, 3, 8, 8 }, small.shape);
+        double centre = small[0, 0].mean().item<float>();
+        Assert.InRange(centre, 0.45, 0.55);
+        Assert.True(small[0, 0, 0, 0].item<float>() > 0.2f, "the left quarter must be cropped away");
+        Assert.True(small[0, 2].allclose(torch.full(8, 8, 128f / 255), rtol: 0, atol: 1e-5));
+    }
+
+    [Fact]
+    public void BadInputsGiveClearErrors()
+    {
+        using var scope = torch.NewDisposeScope();
+        var augmenter = new BatchAugmenter(AugmentationOptions.SmallImages(8, 8));
+        var g = new Generator(1);
+        Assert.Contains("uint8", Assert.Throws<ArgumentException>(() => augmenter.Apply(torch.zeros(1, 3, 8, 8), g)).Message);
+        Assert.Contains("4-D", Assert.Throws<ArgumentException>(() => augmenter.Apply(torch.zeros(new long[] { 3, 8, 8 }, ScalarType.Byte), g)).Message);
+        Assert.Contains("channels", Assert.Throws<ArgumentException>(() => augmenter.Apply(TestImages.Random(1, 1, 8, 8), g)).Message);
+        Assert.Throws<ArgumentNullException>(() => augmenter.Apply(TestImages.Random(1, 3, 8, 8), null!));
+    }
+
+    [Fact]
+    public void ApplyLeavesOnlyItsResultAlive()
+    {
+        var augmenter = new BatchAugmenter(AugmentationOptions.MoCoV2(16, 16));
+        using var images = TestImages.Random(4, 3, 20, 20);
+        using var g = new Generator(1);
+        augmenter.Apply(images, g).Dispose(); // warm up any lazily created state
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var view = augmenter.Apply(images, g);
+        Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        view.Dispose();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+}
