@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using SynCo.ML.Model;
+using SynCo.ML.Onnx;
+using TorchSharp;
+using Xunit.Abstractions;
+
+namespace SynCo.ML.Tests.Onnx;
+
+/// <summary>The official ONNX checker (Python <c>onnx</c> package, full check with shape inference) accepts our files.</summary>
+public class OnnxCheckerTests
+{
+    private const string Python = "/usr/bin/python3";
+    private readonly ITestOutputHelper _output;
+
+    public OnnxCheckerTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void PythonOnnxCheckerAcceptsExportedModelWithFullCheck()
+    {
+        if (!File.Exists(Python))
+        {
+            _output.WriteLine($"NOT RUN: {Python} does not exist, so the ONNX checker cannot run here.");
+            return;
+        }
+        var probe = RunPython("-c \"import onnx; print(onnx.__version__)\"");
+        if (probe.ExitCode != 0)
+        {
+            _output.WriteLine($"NOT RUN: {Python} has no usable 'onnx' module: {probe.StdErr.Trim()}");
+            return;
+        }
+        _output.WriteLine($"onnx {probe.StdOut.Trim()} found at {Python}.");
+
+        string dir = Path.Combine(Path.GetTempPath(), "synco-onnx-check-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var files = new List<string>();
+            using (var encoder = new ContrastiveEncoder(new BackboneOptions
+                   { Architecture = ResNetArchitecture.ResNet50, WidthMultiplier = 0.0625, SmallStem = false }, 24, 32, 16, 8))
+            {
+                var spec = new OnnxExportSpec(3, 24, 32) { Output = OnnxOutputKind.Projection, L2Normalize = true }.WithImageNetNormalization();
+                files.Add(Write(dir, "resnet50_projection_l2.onnx", BackboneOnnxExporter.ExportToBytes(encoder, spec)));
+            }
+            using (var backbone = new ResNet(new BackboneOptions { WidthMultiplier = 0.0625, InputChannels = 1 }, 16, 16))
+            {
+                files.Add(Write(dir, "resnet18_features_small_stem.onnx",
+                    BackboneOnnxExporter.ExportToBytes(backbone, null, OnnxExportSpec.ForBackbone(backbone))));
+            }
+
+            foreach (string file in files)
+            {
+                var r = RunPython(
+                    "-c \"import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True); print('checker ok')\" " +
+                    $"\"{file}\"");
+                _output.WriteLine($"{Path.GetFileName(file)}: exit {r.ExitCode} {r.StdOut.Trim()} {r.StdErr.Trim()}");
+                Assert.True(r.ExitCode == 0, $"onnx.checker rejected {Path.GetFileName(file)}: {r.StdErr}");
+                Assert.Contains("checker ok", r.StdOut);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string Write(string dir, string name, byte[] bytes)
+    {
+        string path = Path.Combine(dir, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static (int ExitCode, string StdOut, string StdErr) RunPython(string arguments)
+    {
+        var psi = new ProcessStartInfo(Python, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(psi)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Python} {arguments} did not finish within 60 s.");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

@@ -1,0 +1,86 @@
+using SynCo.ML.Model;
+using SynCo.ML.Onnx;
+using TorchSharp;
+using Xunit.Abstractions;
+using static SynCo.ML.Tests.Onnx.OnnxTestSupport;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace SynCo.ML.Tests.Onnx;
+
+/// <summary>ONNX Runtime output of the exported model against the TorchSharp eval forward on the same raw pixels.</summary>
+public class OnnxExportParityTests
+{
+    private const double Tolerance = 1e-4;
+    private readonly ITestOutputHelper _output;
+
+    public OnnxExportParityTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    //          architecture                  width    ch  h   w   small  output                       l2     batch splits
+    [InlineData(ResNetArchitecture.ResNet18, 0.125,   3,  32, 32, true,  OnnxOutputKind.Features,   false, 2, 1)]
+    [InlineData(ResNetArchitecture.ResNet18, 0.125,   3,  40, 24, false, OnnxOutputKind.Projection, true,  3, 1)]
+    [InlineData(ResNetArchitecture.ResNet18, 0.0625,  1,  20, 12, true,  OnnxOutputKind.Features,   true,  2, 2)]
+    [InlineData(ResNetArchitecture.ResNet34, 0.0625,  1,  28, 28, false, OnnxOutputKind.Features,   true,  1, 1)]
+    [InlineData(ResNetArchitecture.ResNet34, 0.0625,  3,  16, 20, true,  OnnxOutputKind.Projection, false, 2, 1)]
+    [InlineData(ResNetArchitecture.ResNet50, 0.0625,  3,  32, 32, true,  OnnxOutputKind.Projection, true,  2, 1)]
+    [InlineData(ResNetArchitecture.ResNet50, 0.0625,  1,  48, 32, false, OnnxOutputKind.Features,   false, 3, 1)]
+    public void OrtMatchesTorchSharpEvalForward(ResNetArchitecture architecture, double width, int channels, int h, int w,
+        bool smallStem, OnnxOutputKind output, bool l2, int batch, int splits)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        var options = new BackboneOptions
+        {
+            Architecture = architecture, WidthMultiplier = width, InputChannels = channels, SmallStem = smallStem, BatchNormSplits = splits,
+        };
+        using var encoder = new ContrastiveEncoder(options, h, w, headHiddenDim: 48, embeddingDim: 16);
+        PerturbBatchNorm(encoder);
+        encoder.train(); // the exporter must not depend on the module's mode
+
+        var spec = new OnnxExportSpec(channels, h, w) { Output = output, L2Normalize = l2 };
+        if (channels == 3) spec.WithImageNetNormalization();
+        else { spec.Mean = new[] { 0.45f }; spec.Std = new[] { 0.27f }; }
+
+        byte[] model = BackboneOnnxExporter.ExportToBytes(encoder.Backbone, encoder.Head, spec);
+        Assert.True(encoder.training, "export must not change the training mode");
+
+        Tensor raw = RawPixels(batch, channels, h, w);
+        float[] expected = Reference(encoder.Backbone, encoder.Head, spec, raw);
+        using var session = Session(model);
+        var (actual, shape) = RunOrt(session, spec, raw);
+        long dim = output == OnnxOutputKind.Projection ? 16 : encoder.FeatureDim;
+        Assert.Equal(new[] { (long)batch, dim }, shape);
+
+        double diff = MaxAbsDiff(expected, actual);
+        double scale = expected.Max(v => Math.Abs(v));
+        _output.WriteLine($"{architecture} w={width} C={channels} {h}x{w} {(smallStem ? "small" : "standard")} stem, {output}{(l2 ? "+L2" : "")}, " +
+            $"N={batch}, splits={splits}: max abs diff {diff:E2} (output max |v| {scale:F3}, {model.Length} bytes)");
+        Assert.True(scale > 1e-3, "the reference output should not be trivially zero");
+        Assert.True(diff <= Tolerance, $"max abs difference {diff} exceeds {Tolerance}");
+    }
+
+    [Fact]
+    public void SymbolicBatchDimensionAcceptsDifferentBatchSizesInOneSession()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(12);
+        using var backbone = new ResNet(new BackboneOptions { WidthMultiplier = 0.0625 }, 16, 16);
+        PerturbBatchNorm(backbone);
+        var spec = OnnxExportSpec.ForBackbone(backbone).WithImageNetNormalization();
+        spec.InputName = "Pixels";
+        spec.OutputName = "Embedding";
+        using var session = Session(BackboneOnnxExporter.ExportToBytes(backbone, null, spec));
+
+        var meta = session.InputMetadata["Pixels"];
+        Assert.Equal(new[] { -1, 3, 16, 16 }, meta.Dimensions);
+        Assert.Equal("N", meta.SymbolicDimensions[0]);
+        Assert.Equal(new[] { -1, 32 }, session.OutputMetadata["Embedding"].Dimensions);
+
+        Tensor raw = RawPixels(5, 3, 16, 16);
+        var (all, shape) = RunOrt(session, spec, raw);
+        Assert.Equal(new long[] { 5, 32 }, shape);
+        var (one, _) = RunOrt(session, spec, raw.narrow(0, 3, 1));
+        Assert.True(MaxAbsDiff(all.Skip(3 * 32).Take(32).ToArray(), one) < 1e-5, "row 3 of the batch equals the single-image run");
+        Assert.True(MaxAbsDiff(Reference(backbone, null, spec, raw), all) < Tolerance);
+    }
+}
