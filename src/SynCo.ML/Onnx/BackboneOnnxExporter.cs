@@ -20,7 +20,8 @@ namespace SynCo.ML.Onnx;
 /// with Sub/Mul nodes over [1, C, 1, 1] initializers (the normalisation is not folded into the first convolution, whose zero
 /// padding would then differ), runs the backbone as Conv/Relu/MaxPool/Add/GlobalAveragePool/Flatten with every batch norm
 /// folded into its convolution (running statistics and ε: the eval-mode result whatever the module's current mode), then
-/// optionally Gemm(transB = 1)/Relu/Gemm for the head and LpNormalization (p = 2, axis 1).</para>
+/// optionally Gemm(transB = 1)/Relu/Gemm for the head and LpNormalization (p = 2, axis 1; ONNX Runtime returns an
+/// all-zero row unchanged, as torch's <c>normalize</c> does).</para>
 /// <para>Weights are float32 little-endian <c>raw_data</c> initializers that are not listed as graph inputs.
 /// <c>metadata_props</c> describe the producer, backbone and pre-processing (<see cref="OnnxMetadataKeys"/>).</para>
 /// <para>The modules are only read (no forward pass, no change of training mode); split batch norm exports like plain batch norm.</para>

@@ -81,4 +81,20 @@ public class ContrastiveEncoderTests
         // The key's parameters are its own tensors.
         Assert.NotEqual(query.parameters().First().Handle, key.parameters().First().Handle);
     }
+
+    [Fact]
+    public void ConvertingTheEncoderAlsoConvertsTheSharedBackboneModules()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var encoder = new ContrastiveEncoder(Tiny, 8, 8, 8, 4);
+        encoder.to(float64);
+        Assert.Equal(float64, encoder.Backbone.Stem.Conv.weight.dtype);
+        Assert.Equal(float64, encoder.Backbone.Blocks[^1].Branch[^1].Norm.running_var!.dtype);
+        Assert.Equal(float64, encoder.Head.Output.weight.dtype);
+        encoder.eval();
+        using var _ = torch.no_grad();
+        Tensor x = torch.randn(2, 3, 8, 8, float64);
+        Assert.Equal(float64, encoder.Features(x).dtype);
+        Assert.Equal(new long[] { 2, 4 }, encoder.call(x).shape);
+    }
 }

@@ -83,4 +83,21 @@ public class OnnxExportParityTests
         Assert.True(MaxAbsDiff(all.Skip(3 * 32).Take(32).ToArray(), one) < 1e-5, "row 3 of the batch equals the single-image run");
         Assert.True(MaxAbsDiff(Reference(backbone, null, spec, raw), all) < Tolerance);
     }
+
+    [Fact]
+    public void L2NormalisationOfAnAllZeroRowGivesNoNaN()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var encoder = new ContrastiveEncoder(new BackboneOptions { WidthMultiplier = 0.0625 }, 8, 8, 8, 4);
+        using (torch.no_grad())
+        {
+            encoder.Head.Output.weight.zero_();
+            encoder.Head.Output.bias!.zero_();
+        }
+        var spec = new OnnxExportSpec(3, 8, 8) { Output = OnnxOutputKind.Projection, L2Normalize = true };
+        using var session = Session(BackboneOnnxExporter.ExportToBytes(encoder, spec));
+        var (values, _) = RunOrt(session, spec, RawPixels(2, 3, 8, 8));
+        _output.WriteLine("ORT LpNormalization of a zero row: [" + string.Join(", ", values) + "]");
+        Assert.All(values, v => Assert.False(float.IsNaN(v)));
+    }
 }
