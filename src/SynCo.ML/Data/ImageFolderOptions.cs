@@ -1,0 +1,54 @@
+namespace SynCo.ML.Data;
+
+/// <summary>Settings of an <see cref="ImageFolderDataset"/>.</summary>
+public sealed class ImageFolderOptions
+{
+    private int _height = 224;
+    private int _width = 224;
+    private int _channels = 3;
+
+    /// <summary>Height every image is resized to, positive. Default 224.</summary>
+    public int Height
+    {
+        get => _height;
+        set => _height = value > 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(Height), value, "Height must be a positive number of pixels.");
+    }
+
+    /// <summary>Width every image is resized to, positive. Default 224.</summary>
+    public int Width
+    {
+        get => _width;
+        set => _width = value > 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(Width), value, "Width must be a positive number of pixels.");
+    }
+
+    /// <summary>
+    /// 3 for RGB (alpha is dropped), 1 for grayscale (luma 0.299 R + 0.587 G + 0.114 B, the same integer formula as
+    /// PIL's <c>convert("L")</c>). Default 3.
+    /// </summary>
+    public int Channels
+    {
+        get => _channels;
+        set => _channels = value is 1 or 3 ? value
+            : throw new ArgumentOutOfRangeException(nameof(Channels), value, "Channels must be 1 (grayscale) or 3 (RGB).");
+    }
+
+    /// <summary>
+    /// When true, files that cannot be read are skipped and listed in <see cref="ImageFolderDataset.Skipped"/>;
+    /// when false (the default) the first such file fails with an <see cref="InvalidDataException"/> naming it.
+    /// </summary>
+    /// <remarks>
+    /// Files are checked when the dataset is built (header only, or a full decode with
+    /// <see cref="VerifyByDecoding"/>) and left out if unreadable. A file that passes that check but fails to decode
+    /// later (damaged image data, or changed on disk) is, in skip mode, returned as a black image and listed in
+    /// <see cref="ImageFolderDataset.Skipped"/>; indices never shift after construction.
+    /// </remarks>
+    public bool SkipUnreadable { get; set; }
+
+    /// <summary>
+    /// When true, every file is fully decoded once while the dataset is built, so damaged image data is found up
+    /// front (slow for large folders). When false (the default) only the headers are read then.
+    /// </summary>
+    public bool VerifyByDecoding { get; set; }
+}
