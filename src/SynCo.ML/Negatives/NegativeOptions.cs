@@ -58,7 +58,7 @@ public sealed class NegativeOptions
     public double Eta { get; set; } = AdversarialNegatives.DefaultEta;
 
     /// <summary>Epochs of plain MoCo v2 before synthesis starts (epochs are 0-based; synthesis from epoch = WarmupEpochs). Default 10.</summary>
-    public int WarmupEpochs { get; set; } = 10;
+    public int WarmupEpochs { get; set; } = Defaults.NegativeWarmupEpochs;
 
     /// <summary>Extra strategies appended after the six built-in types.</summary>
     public IList<INegativeGenerator> CustomGenerators { get; } = new List<INegativeGenerator>();

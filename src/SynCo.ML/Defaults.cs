@@ -1,0 +1,35 @@
+namespace SynCo.ML;
+
+/// <summary>The one place where SynCo.ML's public defaults live (catalog parameters, options and the CLI use these).</summary>
+public static class Defaults
+{
+    /// <summary>Default output column: the embedding vector.</summary>
+    public const string OutputColumnName = "Features";
+
+    /// <summary>Default input column: the pixel vector produced by <c>ExtractPixels</c>.</summary>
+    public const string InputColumnName = "Pixels";
+
+    /// <summary>Default passes over the data.</summary>
+    public const int Epochs = 100;
+
+    /// <summary>Default images per step.</summary>
+    public const int BatchSize = 256;
+
+    /// <summary>Default contrastive embedding size (MoCo v2's 128).</summary>
+    public const int EmbeddingDim = 128;
+
+    /// <summary>Default base learning rate per 256 images (MoCo v2's 0.03; the CIFAR demo's 0.06 per 512 is the same).</summary>
+    public const double LearningRate = 0.03;
+
+    /// <summary>Default SGD momentum.</summary>
+    public const double SgdMomentum = 0.9;
+
+    /// <summary>Default device choice.</summary>
+    public const string Device = "auto";
+
+    /// <summary>Default epochs of plain MoCo v2 before synthetic negatives start (both papers use 10).</summary>
+    public const int NegativeWarmupEpochs = 10;
+
+    /// <summary>Default images per ONNX Runtime call in batched featurization.</summary>
+    public const int FeaturizeBatchSize = 256;
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using SynCo.ML.Augmentation;
+using SynCo.ML.Contrastive;
+using SynCo.ML.Data;
+using SynCo.ML.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Training;
+
+/// <summary>
+/// Self-supervised pretraining on unlabelled images: MoCo v2 with the configured synthetic hard negatives.
+/// Each step draws a batch, makes two augmented views on the training device, runs <see cref="MoCoEngine"/>, steps
+/// SGD with a cosine schedule and enqueues the keys. Checkpoints after every epoch; resumes from one.
+/// </summary>
+/// <example>
+/// <code>
+/// var data = IdxImageDataset.LoadFashionMnist(train: true);
+/// var options = new PretrainOptions { Epochs = 5, BatchSize = 128, OnProgress = p => Console.Write($"\r{p.Loss:F3}") };
+/// options.Backbone.WidthMultiplier = 0.25;
+/// using var result = new Pretrainer(options).Train(data);
+/// </code>
+/// </example>
+public sealed class Pretrainer
+{
+    private readonly PretrainOptions _o;
+
+    /// <summary>Creates a trainer; validates the options.</summary>
+    public Pretrainer(PretrainOptions options)
+    {
+        _o = options ?? throw new ArgumentNullException(nameof(options));
+        _o.Validate();
+    }
+
+    /// <summary>Trains on <paramref name="data"/>; honours <paramref name="cancellationToken"/> between steps.</summary>
+    /// <exception cref="ArgumentException">The data is empty, smaller than one batch, or its channel count mismatches.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the last epoch's checkpoint (if any) is kept.</exception>
+    public PretrainResult Train(IImageDataset data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckData(data);
+        var (device, reason) = DeviceSelector.Resolve(_o.Device);
+        _o.Log?.Invoke(reason);
+        if (_o.Threads is { } threads) torch.set_num_threads(threads);
+        int seed = _o.Seed ?? 0;
+
+        var backbone = _o.Backbone.Clone();
+        backbone.InputChannels = data.Channels;
+        torch.manual_seed(seed);
+        var query = new ContrastiveEncoder(backbone, data.Height, data.Width, _o.HeadHiddenDim, _o.EmbeddingDim);
+        var key = query.CloneArchitecture();
+        query.to(device);
+        key.to(device);
+        var negatives = _o.ResolveNegatives();
+        var augmentation = _o.ResolveAugmentation(data.Channels, data.Height, data.Width);
+        var augmenter = new BatchAugmenter(augmentation);
+        using var engine = new MoCoEngine(query, key, _o.EngineOptions(), negatives.CreateSynthesizer(_o.QueueSize), device, (ulong)seed);
+        using var optimizer = optim.SGD(query.parameters(), _o.LearningRate, momentum: _o.SgdMomentum, weight_decay: _o.WeightDecay);
+
+        var loader = new BatchLoader(data, _o.BatchSize, seed: seed, dropLast: true);
+        int steps = loader.StepsPerEpoch;
+        var schedule = new LearningRateSchedule(_o.LearningRate * _o.BatchSize / 256.0, (long)steps * _o.Epochs,
+            (long)steps * _o.LearningRateWarmupEpochs);
+        string fingerprint = Fingerprint(data, backbone, negatives);
+        var history = new List<EpochSummary>();
+        int firstEpoch = 0;
+        long globalStep = 0;
+        if (_o.CheckpointDirectory is { } dir && _o.Resume && Checkpoint.ReadMeta(dir) is not null)
+        {
+            var meta = Checkpoint.Load(dir, fingerprint, query, key, engine.Queue, optimizer);
+            firstEpoch = meta.NextEpoch;
+            globalStep = meta.GlobalStep;
+            history.AddRange(meta.History);
+            _o.Log?.Invoke($"resumed from {Path.Combine(dir, Checkpoint.FileName)} at epoch {firstEpoch}");
+        }
+        _o.Log?.Invoke($"pretraining {backbone} on {data.Count} images {data.Channels}x{data.Height}x{data.Width}, " +
+            $"{steps} steps/epoch, negatives: {negatives}");
+
+        var telemetry = new HardnessTelemetry();
+        for (int epoch = firstEpoch; epoch < _o.Epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            bool synthesize = epoch >= negatives.WarmupEpochs;
+            using var augmentGenerator = new Generator(Mix(seed, epoch, 1));
+            engine.Generator.manual_seed((long)Mix(seed, epoch, 2));
+            query.train();
+            key.train();
+            telemetry.Clear();
+            double lossSum = 0, lr = 0;
+            int step = 0;
+            var clock = Stopwatch.StartNew();
+            foreach (var batch in loader.GetBatches(epoch, cancellationToken: cancellationToken))
+            {
+                using var scope = NewDisposeScope();
+                lr = schedule.At(globalStep);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                var images = batch.Images.to(device);
+                batch.Images.Dispose();
+                var view1 = augmenter.Apply(images, augmentGenerator);
+                var view2 = augmenter.Apply(images, augmentGenerator);
+                var result = engine.Forward(view1, view2, synthesize);
+                double loss = result.Loss.item<float>();
+                step++;
+                if (!double.IsFinite(loss)) throw new TrainingDivergedException(epoch, step, loss);
+                optimizer.zero_grad();
+                result.Loss.backward();
+                optimizer.step();
+                engine.Enqueue(result.Keys);
+                telemetry.Add(result.Hardness);
+                lossSum += loss;
+                globalStep++;
+                _o.OnProgress?.Invoke(new TrainingProgress(epoch, _o.Epochs, step, steps, loss, lr,
+                    step * _o.BatchSize / clock.Elapsed.TotalSeconds, synthesize));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            query.eval();
+            double? monitor = _o.Monitor?.Invoke(query, epoch);
+            var summary = new EpochSummary(epoch, lossSum / Math.Max(1, step), lr, step * _o.BatchSize / seconds, seconds, synthesize,
+                telemetry.Summary(), monitor);
+            history.Add(summary);
+            if (_o.CheckpointDirectory is { } ckpt)
+                Checkpoint.Save(ckpt, fingerprint, epoch + 1, globalStep, query, key, engine.Queue, optimizer, history);
+            _o.OnEpoch?.Invoke(summary);
+        }
+        key.Dispose();
+        query.eval();
+        return new PretrainResult(query, history, reason);
+    }
+
+    private void CheckData(IImageDataset data)
+    {
+        if (data.Count == 0)
+            throw new ArgumentException("The dataset is empty: pretraining needs unlabelled images. Check the folder, file or IDataView you passed.", nameof(data));
+        if (data.Count < _o.BatchSize)
+            throw new ArgumentException($"The dataset has {data.Count} images, fewer than one batch ({_o.BatchSize}); lower BatchSize to at most {data.Count}.", nameof(data));
+        if (_o.Augmentation is { } a && a.Channels != data.Channels)
+            throw new ArgumentException($"Augmentation normalises {a.Channels} channel(s) but the images have {data.Channels}; set Augmentation.Mean/Std for {data.Channels} channel(s) or leave Augmentation null.", nameof(data));
+    }
+
+    private string Fingerprint(IImageDataset data, BackboneOptions backbone, Negatives.NegativeOptions negatives) =>
+        $"{backbone}; head {_o.HeadHiddenDim?.ToString() ?? "auto"}->{_o.EmbeddingDim}; data {data.Count}x{data.Channels}x{data.Height}x{data.Width}; " +
+        $"batch {_o.BatchSize}; epochs {_o.Epochs}; K {_o.QueueSize}; m {_o.Momentum}; T {_o.Temperature}; sym {_o.Symmetric}; " +
+        $"lr {_o.LearningRate}; wd {_o.WeightDecay}; seed {_o.Seed ?? 0}; negatives {negatives}";
+
+    /// <summary>A well-mixed 64-bit seed from (seed, epoch, stream) so that streams never collide.</summary>
+    internal static ulong Mix(int seed, int epoch, int stream)
+    {
+        ulong z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL ^ (ulong)(uint)epoch * 0xBF58476D1CE4E5B9UL ^ (ulong)(uint)stream * 0x94D049BB133111EBUL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (z ^ (z >> 31)) >> 1; // non-negative as a long
+    }
+}

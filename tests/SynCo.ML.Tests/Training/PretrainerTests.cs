@@ -1,0 +1,107 @@
+using SynCo.ML.Data;
+using SynCo.ML.Negatives;
+using SynCo.ML.Tests.Data;
+using SynCo.ML.Tests.MLNet;
+using SynCo.ML.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Tests.Training;
+
+public class PretrainerTests
+{
+    private static InMemoryImageDataset Data(int count = 64) =>
+        InMemoryImageDataset.FromFloats(TinyImages.Stripes(count, seed: 9).Select(r => r.Pixels), 1, TinyImages.Side, TinyImages.Side);
+
+    private static PretrainOptions Options(int epochs, string? checkpoints = null)
+    {
+        var o = new PretrainOptions { Epochs = epochs, BatchSize = 16, QueueSize = 64, Device = "cpu", Seed = 3, CheckpointDirectory = checkpoints };
+        o.Backbone.WidthMultiplier = 0.25;
+        o.Backbone.BatchNormSplits = 2;
+        o.Negatives = NegativeOptions.SynCo(64);
+        o.Negatives.WarmupEpochs = 1;
+        return o;
+    }
+
+    private static float[] Weights(PretrainResult r) =>
+        r.Encoder.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+
+    [Fact]
+    public void AnInterruptedAndResumedRunEqualsAnUninterruptedOne()
+    {
+        using var dirA = new TempFolder();
+        using var dirB = new TempFolder();
+        using var straight = new Pretrainer(Options(3, dirA.Path)).Train(Data());
+
+        using var cts = new CancellationTokenSource();
+        var first = Options(3, dirB.Path);
+        first.OnEpoch = e => { if (e.Epoch == 1) cts.Cancel(); };   // stop after the first synthesising epoch
+        Assert.ThrowsAny<OperationCanceledException>(() => new Pretrainer(first).Train(Data(), cts.Token));
+        Assert.Equal(2, Checkpoint.ReadMeta(dirB.Path)!.NextEpoch);
+
+        var second = Options(3, dirB.Path);
+        second.Resume = true;
+        var resumedEpochs = new List<int>();
+        second.OnEpoch = e => resumedEpochs.Add(e.Epoch);
+        using var resumed = new Pretrainer(second).Train(Data());
+
+        Assert.Equal(new[] { 2 }, resumedEpochs);
+        Assert.Equal(straight.History.Select(h => h.Loss), resumed.History.Select(h => h.Loss));
+        Assert.Equal(Weights(straight), Weights(resumed));
+    }
+
+    [Fact]
+    public void AResumeWithADifferentConfigurationIsRefused()
+    {
+        using var dir = new TempFolder();
+        using (new Pretrainer(Options(1, dir.Path)).Train(Data())) { }
+        var other = Options(2, dir.Path);
+        other.Resume = true;
+        other.Temperature = 0.5;
+        var e = Assert.Throws<InvalidOperationException>(() => new Pretrainer(other).Train(Data()));
+        Assert.Contains("different configuration", e.Message);
+    }
+
+    [Fact]
+    public void ADivergingLossStopsWithTheEpochAndStepAndKeepsNoBrokenCheckpoint()
+    {
+        using var dir = new TempFolder();
+        var o = Options(2, dir.Path);
+        o.LearningRate = 1e30;
+        var e = Assert.Throws<TrainingDivergedException>(() => new Pretrainer(o).Train(Data()));
+        Assert.Matches(@"at epoch 0, step [2-4]\b", e.Message);
+        Assert.Null(Checkpoint.ReadMeta(dir.Path));
+    }
+
+    [Fact]
+    public void NativeTensorCountStaysFlatAcrossStepsAndEpochs()
+    {
+        var perStep = new List<(int Epoch, long Live)>();
+        var perEpoch = new List<long>();
+        var o = Options(4);
+        o.OnProgress = p => perStep.Add((p.Epoch, DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        o.OnEpoch = _ => perEpoch.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        using var result = new Pretrainer(o).Train(Data());
+        // Inside a step the count includes that step's temporaries (more once synthesis starts); it must not grow from step to step.
+        foreach (var epoch in perStep.Skip(1).GroupBy(s => s.Epoch))
+            Assert.True(epoch.All(s => s.Live == epoch.First().Live), $"epoch {epoch.Key}: " + string.Join(", ", epoch.Select(s => s.Live)));
+        // Between epochs (all step scopes closed) only the optimiser state appears once, after the first step.
+        Assert.True(perEpoch.All(n => n == perEpoch[0]), "live tensors after each epoch: " + string.Join(", ", perEpoch));
+    }
+
+    [Fact]
+    public void ProgressAndHistoryReportEveryStepAndEpoch()
+    {
+        var progress = new List<TrainingProgress>();
+        var o = Options(2);
+        o.OnProgress = progress.Add;
+        using var result = new Pretrainer(o).Train(Data());
+        Assert.Equal(8, progress.Count);
+        Assert.Equal(new[] { 1, 2, 3, 4, 1, 2, 3, 4 }, progress.Select(p => p.Step));
+        Assert.All(progress, p => Assert.True(p.ImagesPerSecond > 0 && double.IsFinite(p.Loss)));
+        Assert.Equal(new[] { false, true }, result.History.Select(h => h.SyntheticNegatives));
+        Assert.Contains(result.History[1].Hardness, g => g.Group == "interpolated");
+        Assert.DoesNotContain(result.History[0].Hardness, g => g.Group == "interpolated");
+        Assert.True(result.History[1].LearningRate < result.History[0].LearningRate, "cosine schedule decays");
+    }
+}
