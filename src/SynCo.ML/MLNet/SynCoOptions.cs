@@ -1,0 +1,68 @@
+using SynCo.ML.Onnx;
+using SynCo.ML.Training;
+
+namespace SynCo.ML;
+
+/// <summary>
+/// Options of <see cref="SynCoEstimator"/>: the columns, what the fitted featurizer outputs, and every pretraining
+/// setting of <see cref="PretrainOptions"/> (backbone, recipe, negatives, device, checkpoints, progress callbacks).
+/// </summary>
+/// <example>
+/// <code>
+/// var options = new SynCoOptions { OutputColumnName = "Features", InputColumnName = "Pixels", Epochs = 20, BatchSize = 128 };
+/// options.Backbone.WidthMultiplier = 0.25;
+/// options.Negatives = NegativeOptions.SynCo(options.QueueSize);
+/// var estimator = mlContext.Transforms.SynCoPretrain(options);
+/// </code>
+/// </example>
+public sealed class SynCoOptions : PretrainOptions
+{
+    /// <summary>
+    /// Name of the output column: a known-size <c>Vector&lt;Single&gt;</c> embedding (backbone features, or the projection when
+    /// <see cref="Output"/> is <see cref="OnnxOutputKind.Projection"/>). Default "Features".
+    /// </summary>
+    public string OutputColumnName { get; set; } = Defaults.OutputColumnName;
+
+    /// <summary>
+    /// Name of the input column. Either a <c>Vector&lt;Single&gt;</c> with dimensions (C, H, W) of 0–255 pixels, as
+    /// <c>ExtractPixels</c> produces by default or a <c>[VectorType(c, h, w)]</c> member declares; or an image column
+    /// (<c>MLImage</c>, from <c>LoadImages</c>), which the fitted chain resizes to <see cref="ImageWidth"/>×<see cref="ImageHeight"/>
+    /// and turns into RGB pixels itself. Default "Pixels".
+    /// </summary>
+    public string InputColumnName { get; set; } = Defaults.InputColumnName;
+
+    /// <summary>Output the backbone features (default) or the projection head's embedding.</summary>
+    public OnnxOutputKind Output { get; set; } = OnnxOutputKind.Features;
+
+    /// <summary>L2-normalise the output vectors (inside the ONNX graph). Default false.</summary>
+    public bool NormalizeOutput { get; set; }
+
+    /// <summary>For an image input column: width to resize to. Null = the column's own width if its type states one.</summary>
+    public int? ImageWidth { get; set; }
+
+    /// <summary>For an image input column: height to resize to. Null = the column's own height if its type states one.</summary>
+    public int? ImageHeight { get; set; }
+
+    /// <summary>Rows with unreadable images or non-finite pixels: fail (default) or skip and report.</summary>
+    public InvalidImageHandling InvalidImages { get; set; } = InvalidImageHandling.Fail;
+
+    /// <summary>ONNX Runtime intra-op threads of the fitted featurizer; null = ONNX Runtime's default.</summary>
+    public int? OnnxThreads { get; set; }
+
+    /// <summary>Cancels <see cref="SynCoEstimator.Fit"/> between training steps (ML.NET's own cancellation is internal).</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>A copy whose reference-typed members (Backbone, Negatives, Augmentation, callbacks) are shared.</summary>
+    internal SynCoOptions ShallowCopy() => (SynCoOptions)MemberwiseClone();
+
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(OutputColumnName)) throw new ArgumentException("OutputColumnName must name a column.", nameof(OutputColumnName));
+        if (string.IsNullOrWhiteSpace(InputColumnName)) throw new ArgumentException("InputColumnName must name a column.", nameof(InputColumnName));
+        if (ImageWidth is { } w) Guard.Positive(w, nameof(ImageWidth));
+        if (ImageHeight is { } h) Guard.Positive(h, nameof(ImageHeight));
+        if (OnnxThreads is { } t) Guard.Positive(t, nameof(OnnxThreads));
+        base.Validate();
+    }
+}
