@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SynCo.ML.Augmentation;
+using SynCo.ML.Data;
+using SynCo.ML.Evaluation;
+using SynCo.ML.Model;
+using TorchSharp;
+
+namespace SynCo.ML.Samples.FashionMnist;
+
+/// <summary>
+/// One method at one seed: pretrain on unlabelled images with <c>SynCoPretrain</c>, featurize the labelled sets
+/// through the exported ONNX, then score a linear probe (ML.NET L-BFGS) and a weighted kNN on the test set.
+/// </summary>
+public sealed class Experiment
+{
+    private const int Classes = 10;
+    private readonly SampleSettings _settings;
+    private readonly FashionMnistData _data;
+    private readonly IdxImageDataset _probeTrain;
+    private readonly int[] _probeLabels, _testLabels;
+
+    /// <summary>Prepares the labelled sets shared by all methods.</summary>
+    public Experiment(SampleSettings settings, FashionMnistData data)
+    {
+        _settings = settings;
+        _data = data;
+        _probeTrain = settings.ProbeImages >= data.Train.Count ? data.Train : data.Train.Subset(settings.ProbeImages, seed: 7);
+        _probeLabels = FashionMnistData.Labels(_probeTrain);
+        _testLabels = FashionMnistData.Labels(data.Test);
+    }
+
+    /// <summary>Runs <paramref name="method"/> with <paramref name="seed"/>; saves the SynCo model and ONNX when asked.</summary>
+    public MethodResult Run(Method method, int seed, string? saveModelTo, CancellationToken cancellationToken)
+    {
+        var ml = new MLContext(seed);
+        double seconds = 0, imagesPerSecond = 0;
+        IReadOnlyList<Training.EpochSummary> history = Array.Empty<Training.EpochSummary>();
+        float[][] train, test;
+        switch (method)
+        {
+            case Method.RawPixels:
+                train = FashionMnistData.RawPixels(_probeTrain);
+                test = FashionMnistData.RawPixels(_data.Test);
+                break;
+            case Method.RandomInit:
+            {
+                var options = Options(method, seed, cancellationToken);
+                var backbone = options.Backbone.Clone();
+                backbone.InputChannels = 1;
+                torch.manual_seed(seed);
+                using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.HeadHiddenDim, options.EmbeddingDim);
+                var normalise = AugmentationOptions.SmallImages(28, 28, 1);
+                train = EncoderFeatures.Extract(encoder, _probeTrain, normalise, cancellationToken: cancellationToken);
+                test = EncoderFeatures.Extract(encoder, _data.Test, normalise, cancellationToken: cancellationToken);
+                break;
+            }
+            default:
+            {
+                var options = Options(method, seed, cancellationToken);
+                var unlabelled = _data.Train.Subset(_settings.PretrainImages, seed);
+                var clock = Stopwatch.StartNew();
+                using var model = ProgressView.Run($"{method} seed {seed}", report =>
+                {
+                    options.OnProgress = p => report((p.Epoch + (double)p.Step / p.StepsPerEpoch) / p.Epochs,
+                        $"epoch {p.Epoch + 1}/{p.Epochs} loss {p.Loss:F3} {p.ImagesPerSecond:F0} img/s");
+                    options.OnEpoch = e => report((e.Epoch + 1.0) / options.Epochs,
+                        $"epoch {e.Epoch + 1}/{options.Epochs} done: loss {e.Loss:F3}, kNN {e.Monitor:P1}, {e.ImagesPerSecond:F0} img/s");
+                    return ml.Transforms.SynCoPretrain(options).Fit(FashionMnistData.ToDataView(ml, unlabelled));
+                });
+                seconds = clock.Elapsed.TotalSeconds;
+                history = model.History;
+                imagesPerSecond = history.Average(h => h.ImagesPerSecond);
+                if (saveModelTo is not null)
+                {
+                    Directory.CreateDirectory(saveModelTo);
+                    var view = FashionMnistData.ToDataView(ml, _data.Test);
+                    ml.Model.Save(model, view.Schema, Path.Combine(saveModelTo, "model.zip"));
+                    model.ExportOnnx(Path.Combine(saveModelTo, "backbone.onnx"));
+                }
+                train = Embed(ml, model, _probeTrain);
+                test = Embed(ml, model, _data.Test);
+                break;
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        double linear = LinearProbe.Accuracy(train, _probeLabels, test, _testLabels, seed);
+        double knn = new KnnClassifier(train, _probeLabels, Classes).Accuracy(test, _testLabels);
+        return new MethodResult(method, seed, linear, knn, seconds, imagesPerSecond, history, test);
+    }
+
+    private SynCoOptions Options(Method method, int seed, CancellationToken cancellationToken)
+    {
+        var s = _settings;
+        var options = new SynCoOptions
+        {
+            Epochs = s.Epochs, BatchSize = s.BatchSize, QueueSize = s.QueueSize, Seed = seed, Device = s.Device, Threads = s.Threads,
+            OnnxThreads = s.Threads, CancellationToken = cancellationToken,
+            Negatives = MethodNegatives.For(method, s.QueueSize, s.WarmupEpochs),
+        };
+        options.Backbone.WidthMultiplier = s.Width;
+        var bank = _data.Train.Subset(2_000, seed: 11);
+        var held = _data.Test.Subset(1_000, seed: 12);
+        options.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, AugmentationOptions.SmallImages(28, 28, 1)).Measure;
+        return options;
+    }
+
+    private sealed class FeatureRow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+
+    private static float[][] Embed(MLContext ml, ITransformer model, IImageDataset images) =>
+        ml.Data.CreateEnumerable<FeatureRow>(model.Transform(FashionMnistData.ToDataView(ml, images)), reuseRowObject: false)
+            .Select(r => r.Features).ToArray();
+}

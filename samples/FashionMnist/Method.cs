@@ -1,0 +1,43 @@
+using SynCo.ML.Negatives;
+
+namespace SynCo.ML.Samples.FashionMnist;
+
+/// <summary>The representations the sample compares, cheapest first.</summary>
+public enum Method
+{
+    /// <summary>The 784 raw pixels (scaled to 0–1): the baseline every learned feature must beat.</summary>
+    RawPixels,
+    /// <summary>The same backbone, randomly initialised and never trained.</summary>
+    RandomInit,
+    /// <summary>MoCo v2: real queue negatives only.</summary>
+    MoCoV2,
+    /// <summary>MoCHi: mixes of hard negatives and of the query with them.</summary>
+    MoCHi,
+    /// <summary>SynCo: the six synthetic hard-negative types.</summary>
+    SynCo,
+}
+
+/// <summary>Which negatives each pretrained method uses.</summary>
+public static class MethodNegatives
+{
+    /// <summary>The negative options for <paramref name="method"/>, or null for methods that do not pretrain.</summary>
+    public static NegativeOptions? For(Method method, int queueSize, int warmupEpochs)
+    {
+        NegativeOptions? negatives = method switch
+        {
+            Method.MoCoV2 => NegativeOptions.None(),
+            // MoCHi's published ImageNet setting is (N, s, s') = (1024, 1024, 256) at K = 65536; keep its ratios.
+            Method.MoCHi => MoCHi(queueSize),
+            Method.SynCo => NegativeOptions.SynCo(queueSize),
+            _ => null,
+        };
+        if (negatives is not null) negatives.WarmupEpochs = warmupEpochs;
+        return negatives;
+    }
+
+    private static NegativeOptions MoCHi(int queueSize)
+    {
+        int n = Math.Min(queueSize, Math.Max(16, queueSize / 64));
+        return NegativeOptions.MoCHi(n, n, Math.Max(1, n / 4));
+    }
+}

@@ -1,0 +1,14 @@
+using SynCo.ML.Training;
+
+namespace SynCo.ML.Samples.FashionMnist;
+
+/// <summary>What one method at one seed achieved.</summary>
+public sealed record MethodResult(
+    Method Method,
+    int Seed,
+    double LinearAccuracy,
+    double KnnAccuracy,
+    double PretrainSeconds,
+    double ImagesPerSecond,
+    IReadOnlyList<EpochSummary> History,
+    float[][] TestFeatures);

@@ -1,0 +1,98 @@
+using ScottPlot;
+using SynCo.ML.Training;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Samples.FashionMnist;
+
+/// <summary>PNG plots of a run (ScottPlot): training curves, hardness telemetry and a PCA view of test embeddings.</summary>
+public static class Plots
+{
+    private const int Width = 900, Height = 520;
+
+    /// <summary>Writes every plot for <paramref name="results"/> (first seed of each method) into <paramref name="folder"/>.</summary>
+    public static IReadOnlyList<string> Write(IReadOnlyList<MethodResult> results, int[] testLabels, string folder)
+    {
+        var files = new List<string>();
+        var firsts = results.GroupBy(r => r.Method).Select(g => g.First()).ToList();
+        var trained = firsts.Where(r => r.History.Count > 0).ToList();
+        if (trained.Count > 0)
+        {
+            files.Add(Curves(trained, h => h.Loss, "InfoNCE loss per epoch", "loss", Path.Combine(folder, "loss.png")));
+            files.Add(Curves(trained, h => 100 * (h.Monitor ?? double.NaN), "kNN accuracy per epoch (monitor: 2,000-image bank, 1,000 test images)",
+                "kNN accuracy (%)", Path.Combine(folder, "knn-monitor.png")));
+        }
+        foreach (var r in trained.Where(r => r.History.Any(h => h.SyntheticNegatives)))
+            files.Add(Hardness(r, Path.Combine(folder, $"hardness-{r.Method.ToString().ToLowerInvariant()}.png")));
+        foreach (var r in firsts)
+            files.Add(Pca(r, testLabels, Path.Combine(folder, $"pca-{r.Method.ToString().ToLowerInvariant()}.png")));
+        return files;
+    }
+
+    private static string Curves(IEnumerable<MethodResult> runs, Func<EpochSummary, double> value, string title, string yLabel, string path)
+    {
+        var plot = new Plot();
+        foreach (var r in runs)
+        {
+            var line = plot.Add.Scatter(r.History.Select(h => h.Epoch + 1.0).ToArray(), r.History.Select(value).ToArray());
+            line.LegendText = r.Method.ToString();
+        }
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, Width, Height);
+        return path;
+    }
+
+    /// <summary>Mean cosine to the query of each negative group per epoch: are the synthetic negatives harder than the real ones?</summary>
+    private static string Hardness(MethodResult run, string path)
+    {
+        var plot = new Plot();
+        var groups = run.History.SelectMany(h => h.Hardness.Select(g => g.Group)).Where(g => g != "positive").Distinct();
+        foreach (var group in groups)
+        {
+            var points = run.History.Select(h => (h.Epoch + 1.0, h.Hardness.FirstOrDefault(g => g.Group == group)))
+                .Where(p => p.Item2 is not null).ToArray();
+            var line = plot.Add.Scatter(points.Select(p => p.Item1).ToArray(), points.Select(p => p.Item2!.MeanCosine).ToArray());
+            line.LegendText = $"{group} (share {points[^1].Item2!.SoftmaxShare:P1})";
+        }
+        plot.Title($"{run.Method}: how hard are the negatives? (legend: share of the softmax, last epoch)");
+        plot.XLabel("epoch");
+        plot.YLabel("mean cosine to query");
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, Width, Height);
+        return path;
+    }
+
+    private static string Pca(MethodResult run, int[] labels, string path)
+    {
+        var projected = Project2D(run.TestFeatures);
+        var plot = new Plot();
+        for (int c = 0; c < FashionMnistData.ClassNames.Length; c++)
+        {
+            var index = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray();
+            var markers = plot.Add.Markers(index.Select(i => (double)projected[i, 0]).ToArray(), index.Select(i => (double)projected[i, 1]).ToArray());
+            markers.MarkerSize = 2;
+            markers.LegendText = FashionMnistData.ClassNames[c];
+        }
+        plot.Title($"{run.Method}: test embeddings, first two principal components");
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, Width, Height);
+        return path;
+    }
+
+    /// <summary>PCA to two dimensions (eigenvectors of the covariance).</summary>
+    private static float[,] Project2D(float[][] features)
+    {
+        using var scope = NewDisposeScope();
+        int n = features.Length, d = features[0].Length;
+        var x = tensor(features.SelectMany(f => f).ToArray(), new long[] { n, d }).to(float64);
+        x = x - x.mean(new long[] { 0 }, keepdim: true);
+        var (_, vectors) = linalg.eigh(x.t().matmul(x) / (n - 1));
+        var top = vectors.narrow(1, d - 2, 2).flip(1);
+        var p = x.matmul(top).to(float32).data<float>().ToArray();
+        var result = new float[n, 2];
+        for (int i = 0; i < n; i++) { result[i, 0] = p[2 * i]; result[i, 1] = p[2 * i + 1]; }
+        return result;
+    }
+}

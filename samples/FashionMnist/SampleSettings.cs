@@ -1,0 +1,44 @@
+namespace SynCo.ML.Samples.FashionMnist;
+
+/// <summary>What one run of the sample does. The defaults fit the README's promise: under 10 minutes on 2 CPU cores.</summary>
+public sealed record SampleSettings
+{
+    /// <summary>Folder with the four IDX files (gzipped or not); null for Debian's dataset-fashion-mnist location.</summary>
+    public string? DataFolder { get; init; }
+
+    /// <summary>Where results, plots and the model go.</summary>
+    public string OutputFolder { get; init; } = "artifacts/fashion-mnist";
+
+    /// <summary>Methods to run; the default is SynCo alone, <c>--compare</c> runs all five.</summary>
+    public IReadOnlyList<Method> Methods { get; init; } = new[] { Method.SynCo };
+
+    /// <summary>Seeds; with several, the table reports mean ± spread.</summary>
+    public IReadOnlyList<int> Seeds { get; init; } = new[] { 1 };
+
+    /// <summary>Unlabelled training images used for pretraining (a seeded subset of the 60,000).</summary>
+    public int PretrainImages { get; init; } = 10_000;
+
+    /// <summary>Pretraining epochs over that subset.</summary>
+    public int Epochs { get; init; } = 6;
+
+    /// <summary>Epochs of plain MoCo before synthetic negatives start (the papers use 10 of 200).</summary>
+    public int WarmupEpochs { get; init; } = 1;
+
+    /// <summary>Images per step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>ResNet-18 width multiplier (CPU training needs 0.25, 0.5, 0.75, 1, ...).</summary>
+    public double Width { get; init; } = 0.25;
+
+    /// <summary>Queue length K.</summary>
+    public int QueueSize { get; init; } = 4096;
+
+    /// <summary>Labelled training images used for the linear probe and the kNN bank (all 60,000 by default).</summary>
+    public int ProbeImages { get; init; } = 60_000;
+
+    /// <summary>Device: auto, cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Intra-op threads for TorchSharp and ONNX Runtime; null for the default (all cores).</summary>
+    public int? Threads { get; init; }
+}

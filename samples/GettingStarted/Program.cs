@@ -1,0 +1,88 @@
+// Quick start: pretrain on unlabelled images, then train a classifier on few labels.
+//   dotnet run --project samples/GettingStarted [-- <folder of images in one subfolder per class>]
+// Without a folder it uses Debian's Fashion-MNIST (package dataset-fashion-mnist).
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SynCo.ML;
+using SynCo.ML.Data;
+using SynCo.ML.Negatives;
+
+var ml = new MLContext(seed: 1);
+IDataView unlabelled, labelled, test;
+if (args.Length > 0)
+    (unlabelled, labelled, test) = FromFolder(ml, args[0]);
+else
+    (unlabelled, labelled, test) = FromFashionMnist(ml);
+
+// #region pretrain
+// 1. Self-supervised pretraining on unlabelled images: "Pixels" is a (C, H, W) vector of 0–255 values.
+var options = new SynCoOptions
+{
+    OutputColumnName = "Features", InputColumnName = "Pixels",
+    Epochs = 3, BatchSize = 128,
+    OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}, {e.ImagesPerSecond:F0} img/s"),
+};
+options.Backbone.WidthMultiplier = 0.25;   // a CPU-sized ResNet-18
+options.Negatives = NegativeOptions.SynCo(options.QueueSize);   // the six synthetic hard-negative types
+options.Negatives.WarmupEpochs = 1;                               // from epoch 2 (the papers warm up 10 of 200)
+SynCoTransformer featurizer = ml.Transforms.SynCoPretrain(options).Fit(unlabelled);
+
+// 2. A classifier on the embeddings, trained on the few labelled images.
+var classifier = ml.Transforms.Conversion.MapValueToKey("Label")
+    .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+    .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
+    .Fit(featurizer.Transform(labelled));
+ITransformer model = featurizer.Append(classifier);
+
+// 3. Evaluate, save like any ML.NET model, and export the backbone for other engines.
+var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+Console.WriteLine($"test accuracy {metrics.MicroAccuracy:P1}");
+ml.Model.Save(model, test.Schema, "model.zip");
+featurizer.ExportOnnx("backbone.onnx");
+// #endregion
+
+static (IDataView, IDataView, IDataView) FromFashionMnist(MLContext ml)
+{
+    var train = IdxImageDataset.LoadFashionMnist(train: true);
+    var testSet = IdxImageDataset.LoadFashionMnist(train: false);
+    return (Rows(ml, train.Subset(5_000, seed: 1)), Rows(ml, train.Subset(1_000, seed: 2)), Rows(ml, testSet.Subset(2_000, seed: 3)));
+}
+
+// #region folder
+// From image files: ML.NET loads and resizes them, ExtractPixels makes the (3, 32, 32) "Pixels" vector.
+static (IDataView, IDataView, IDataView) FromFolder(MLContext ml, string folder)
+{
+    var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+        .Where(f => ImageFolderDataset.SupportedExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+        .Select(f => new ImageFile { Path = f, Label = Path.GetFileName(Path.GetDirectoryName(f)!) })
+        .ToList();
+    var all = ml.Data.LoadFromEnumerable(files);
+    var pixels = ml.Transforms.LoadImages("Image", folder, nameof(ImageFile.Path))
+        .Append(ml.Transforms.ResizeImages("Image", 32, 32))
+        .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
+        .Append(ml.Transforms.DropColumns("Image"));
+    var prepared = pixels.Fit(all).Transform(all);
+    var split = ml.Data.TrainTestSplit(prepared, testFraction: 0.2, seed: 1);
+    return (split.TrainSet, split.TrainSet, split.TestSet);
+}
+// #endregion
+
+static IDataView Rows(MLContext ml, IdxImageDataset images) =>
+    ml.Data.LoadFromEnumerable(Enumerable.Range(0, images.Count).Select(i =>
+    {
+        var bytes = new byte[28 * 28];
+        images.ReadImage(i, bytes);
+        return new PixelRow { Pixels = Array.ConvertAll(bytes, b => (float)b), Label = images.Labels![i].ToString() };
+    }));
+
+sealed class PixelRow
+{
+    [VectorType(1, 28, 28)] public float[] Pixels { get; set; } = Array.Empty<float>();
+    public string Label { get; set; } = "";
+}
+
+sealed class ImageFile
+{
+    public string Path { get; set; } = "";
+    public string Label { get; set; } = "";
+}

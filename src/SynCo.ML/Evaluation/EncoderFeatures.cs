@@ -1,0 +1,56 @@
+using SynCo.ML.Augmentation;
+using SynCo.ML.Data;
+using SynCo.ML.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Evaluation;
+
+/// <summary>
+/// Pooled backbone features of a dataset, computed with the TorchSharp encoder in eval mode (the same numbers the
+/// exported ONNX gives, without exporting). Used for training-time monitors and for untrained baselines.
+/// </summary>
+/// <example>
+/// <code>
+/// var normalise = AugmentationOptions.SmallImages(28, 28, 1);
+/// float[][] features = EncoderFeatures.Extract(result.Encoder, testImages, normalise);
+/// </code>
+/// </example>
+public static class EncoderFeatures
+{
+    /// <summary>Returns one feature vector (length <see cref="ContrastiveEncoder.FeatureDim"/>) per image, in dataset order.</summary>
+    /// <param name="encoder">The encoder; it is switched to eval mode and left there.</param>
+    /// <param name="images">Images of the encoder's size and channel count.</param>
+    /// <param name="normalisation">Supplies the per-channel mean and standard deviation used in training.</param>
+    /// <param name="batchSize">Images per forward pass, positive.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    public static float[][] Extract(ContrastiveEncoder encoder, IImageDataset images, AugmentationOptions normalisation, int batchSize = 256,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(normalisation);
+        Guard.Positive(batchSize, nameof(batchSize));
+        if (images.Height != encoder.ImageHeight || images.Width != encoder.ImageWidth)
+            throw new ArgumentException($"The images are {images.Height}x{images.Width} but the encoder was built for {encoder.ImageHeight}x{encoder.ImageWidth}; " +
+                "resize them first.", nameof(images));
+        var augmenter = new BatchAugmenter(normalisation);
+        var device = encoder.Backbone.parameters().First().device;
+        var result = new float[images.Count][];
+        encoder.eval();
+        using var noGrad = no_grad();
+        var loader = new BatchLoader(images, batchSize, dropLast: false, shuffle: false);
+        int row = 0;
+        foreach (var batch in loader.GetBatches(0, cancellationToken: cancellationToken))
+        {
+            using var scope = NewDisposeScope();
+            var features = encoder.Features(augmenter.Evaluate(batch.Images.to(device))).to(float32).cpu();
+            batch.Dispose();
+            int dim = (int)features.shape[1];
+            float[] flat = features.data<float>().ToArray();
+            for (int i = 0; i < features.shape[0]; i++)
+                result[row++] = flat.AsSpan(i * dim, dim).ToArray();
+        }
+        return result;
+    }
+}

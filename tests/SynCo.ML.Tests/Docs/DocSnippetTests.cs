@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+
+namespace SynCo.ML.Tests.Docs;
+
+/// <summary>
+/// Every C# block in README.md and docs/*.md must be quoted verbatim (up to indentation) from a sample that CI compiles,
+/// so documentation code cannot rot.
+/// </summary>
+public class DocSnippetTests
+{
+    private static readonly string Root = FindRoot();
+
+    public static TheoryData<string> Documents()
+    {
+        var data = new TheoryData<string>();
+        data.Add("README.md");
+        foreach (var f in Directory.EnumerateFiles(Path.Combine(Root, "docs"), "*.md").Order())
+            data.Add(Path.GetRelativePath(Root, f));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void CSharpBlocksAreQuotedFromCompiledSamples(string document)
+    {
+        string samples = string.Join("\n", Directory.EnumerateFiles(Path.Combine(Root, "samples"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Select(f => Normalise(File.ReadAllText(f))));
+        var blocks = Regex.Matches(File.ReadAllText(Path.Combine(Root, document)), "```(?:csharp|cs|c#)\\n(.*?)```", RegexOptions.Singleline);
+        foreach (Match block in blocks)
+        {
+            string code = Normalise(block.Groups[1].Value);
+            Assert.True(samples.Contains(code, StringComparison.Ordinal),
+                $"{document}: this C# block is not in any file under samples/ (copy it from a compiled sample):\n{block.Groups[1].Value}");
+        }
+    }
+
+    [Fact]
+    public void TheCatalogExampleFileExists() =>
+        Assert.True(File.Exists(Path.Combine(Root, "samples", "GettingStarted", "Program.cs")));
+
+    private static string Normalise(string code) =>
+        string.Join("\n", code.Replace("\r", "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SynCo.ML.sln"))) return dir.FullName;
+        throw new InvalidOperationException("SynCo.ML.sln not found above " + AppContext.BaseDirectory);
+    }
+}
