@@ -18,21 +18,23 @@ public static class Checkpoint
     /// <summary>File name inside the checkpoint directory.</summary>
     public const string FileName = "synco-checkpoint.zip";
 
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     /// <summary>Identity of a run's configuration; a checkpoint only resumes a run with the same fingerprint.</summary>
-    internal sealed record Meta(int Version, string Fingerprint, int NextEpoch, long GlobalStep, int QueuePointer, List<EpochSummary> History);
+    internal sealed record Meta(int Version, string Fingerprint, int NextEpoch, long GlobalStep, int QueuePointer, List<EpochSummary> History,
+        EncoderDescription Encoder);
 
     /// <summary>Writes the state to <c>directory/synco-checkpoint.zip</c> atomically.</summary>
     internal static void Save(string directory, string fingerprint, int nextEpoch, long globalStep, ContrastiveEncoder query,
-        ContrastiveEncoder key, KeyQueue queue, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<EpochSummary> history)
+        ContrastiveEncoder key, KeyQueue queue, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<EpochSummary> history,
+        EncoderDescription description)
     {
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, FileName);
         string temp = path + ".tmp";
         using (var zip = ZipFile.Open(temp, ZipArchiveMode.Create))
         {
-            Write(zip, "meta.json", s => JsonSerializer.Serialize(s, new Meta(FormatVersion, fingerprint, nextEpoch, globalStep, queue.Pointer, history.ToList())));
+            Write(zip, "meta.json", s => JsonSerializer.Serialize(s, new Meta(FormatVersion, fingerprint, nextEpoch, globalStep, queue.Pointer, history.ToList(), description)));
             Write(zip, "query.bin", s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); query.save(w); });
             Write(zip, "key.bin", s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); key.save(w); });
             Write(zip, "queue.bin", s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); queue.Keys.cpu().Save(w); });
@@ -68,6 +70,25 @@ public static class Checkpoint
         Read(zip, "queue.bin", path, r => queue.Restore(TensorExtensionMethods.Load(r).to(queue.Keys.device), meta.QueuePointer));
         Read(zip, "optimizer.bin", path, r => optimizer.load_state_dict(r));
         return meta;
+    }
+
+    /// <summary>
+    /// The trained query encoder (backbone and head, eval mode) from <c>directory/synco-checkpoint.zip</c>, with its
+    /// description (architecture, image size, normalisation): what export and featurization need.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no checkpoint in <paramref name="directory"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint of this format.</exception>
+    public static (ContrastiveEncoder Encoder, EncoderDescription Description) LoadEncoder(string directory)
+    {
+        string path = Path.Combine(directory, FileName);
+        var meta = ReadMeta(directory) ?? throw new FileNotFoundException($"No checkpoint in {directory}: expected {FileName} (written by pretraining with a CheckpointDirectory).", path);
+        if (meta.Version != FormatVersion)
+            throw new InvalidDataException($"Checkpoint {path} has format {meta.Version}; this version reads {FormatVersion}.");
+        var encoder = meta.Encoder.CreateEncoder();
+        using var zip = ZipFile.OpenRead(path);
+        Read(zip, "query.bin", path, r => encoder.load(r));
+        encoder.eval();
+        return (encoder, meta.Encoder);
     }
 
     private static void Write(ZipArchive zip, string name, Action<Stream> write)

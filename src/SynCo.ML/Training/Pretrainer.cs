@@ -63,6 +63,7 @@ public sealed class Pretrainer
         var schedule = new LearningRateSchedule(_o.LearningRate * _o.BatchSize / 256.0, (long)steps * _o.Epochs,
             (long)steps * _o.LearningRateWarmupEpochs);
         string fingerprint = Fingerprint(data, backbone, negatives);
+        var description = EncoderDescription.Of(query, backbone, augmentation.Mean, augmentation.Std);
         var history = new List<EpochSummary>();
         int firstEpoch = 0;
         long globalStep = 0;
@@ -121,7 +122,7 @@ public sealed class Pretrainer
                 telemetry.Summary(), monitor);
             history.Add(summary);
             if (_o.CheckpointDirectory is { } ckpt)
-                Checkpoint.Save(ckpt, fingerprint, epoch + 1, globalStep, query, key, engine.Queue, optimizer, history);
+                Checkpoint.Save(ckpt, fingerprint, epoch + 1, globalStep, query, key, engine.Queue, optimizer, history, description);
             _o.OnEpoch?.Invoke(summary);
         }
         key.Dispose();

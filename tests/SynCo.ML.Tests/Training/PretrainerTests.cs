@@ -51,6 +51,24 @@ public class PretrainerTests
     }
 
     [Fact]
+    public void ACheckpointRebuildsTheTrainedEncoderForExport()
+    {
+        using var dir = new TempFolder();
+        using var trained = new Pretrainer(Options(1, dir.Path)).Train(Data());
+        var (encoder, description) = Checkpoint.LoadEncoder(dir.Path);
+        using (encoder)
+        {
+            Assert.Equal((1, 16, 16, 128), (description.InputChannels, description.ImageHeight, description.ImageWidth, description.EmbeddingDim));
+            Assert.True(description.SmallStem);
+            using var images = rand(4, 1, 16, 16);
+            trained.Encoder.eval();
+            Assert.Equal(trained.Encoder.call(images).data<float>().ToArray(), encoder.call(images).data<float>().ToArray());
+            Assert.Equal(new[] { 1 }, description.ExportSpec().Mean.Select(_ => 1));
+        }
+        Assert.Throws<FileNotFoundException>(() => Checkpoint.LoadEncoder(Path.Combine(dir.Path, "missing")));
+    }
+
+    [Fact]
     public void AResumeWithADifferentConfigurationIsRefused()
     {
         using var dir = new TempFolder();
