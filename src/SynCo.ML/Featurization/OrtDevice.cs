@@ -9,7 +9,8 @@ internal static class OrtDevice
 {
     public const string CudaProvider = "CUDAExecutionProvider";
     public const string CpuProvider = "CPUExecutionProvider";
-    public const string GpuBuildHint = "Build with -p:SynCoOnnxRuntimeGpu=true and install CUDA 12/cuDNN 9 to use a GPU";
+    // ONNX Runtime 1.31's libonnxruntime_providers_cuda.so needs libcudart/libcublas .so.13 (readelf NEEDED): CUDA 13, not 12.
+    public const string GpuBuildHint = "Build with -p:SynCoOnnxRuntimeGpu=true and install CUDA 13/cuDNN 9 to use a GPU";
 
     /// <summary>The CUDA device index a device option asks for: null for "cpu", -1 for "auto", N for "cuda"/"cuda:N".</summary>
     /// <exception cref="ArgumentException">The option is not a legal device.</exception>
@@ -42,7 +43,7 @@ internal static class OrtDevice
             string why = $"this ONNX Runtime build has no {CudaProvider} (it lists {string.Join(", ", providers)}; the default package is the CPU-only Microsoft.ML.OnnxRuntime)";
             if (cuda >= 0)
                 throw new ArgumentException($"Device '{options.Device}' was requested but {why}. Build with -p:SynCoOnnxRuntimeGpu=true " +
-                    "(Microsoft.ML.OnnxRuntime.Gpu) and install CUDA 12/cuDNN 9, or use Device = \"auto\" or \"cpu\".", nameof(options));
+                    "(Microsoft.ML.OnnxRuntime.Gpu) and install CUDA 13/cuDNN 9, or use Device = \"auto\" or \"cpu\".", nameof(options));
             return OnCpu(model, options, Fallback(why));
         }
 

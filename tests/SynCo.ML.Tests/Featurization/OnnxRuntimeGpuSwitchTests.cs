@@ -54,7 +54,7 @@ public class OnnxRuntimeGpuSwitchTests
         {
             Assert.Equal("CPUExecutionProvider", auto.ExecutionProvider);
             Assert.StartsWith("CUDA execution provider unavailable: ", auto.DeviceReason); // it was requested and failed
-            Assert.EndsWith("featurizing on the CPU. Build with -p:SynCoOnnxRuntimeGpu=true and install CUDA 12/cuDNN 9 to use a GPU", auto.DeviceReason);
+            Assert.EndsWith("featurizing on the CPU. Build with -p:SynCoOnnxRuntimeGpu=true and install CUDA 13/cuDNN 9 to use a GPU", auto.DeviceReason);
             // An explicit "cuda" in the GPU build also falls back: the same binaries run on GPU-less machines.
             using var cuda = new OnnxFeaturizer(model, new OnnxFeaturizerOptions { Device = "cuda" });
             Assert.Equal("CPUExecutionProvider", cuda.ExecutionProvider);
