@@ -48,8 +48,8 @@ public sealed class Pretrainer
 
         var backbone = _o.Backbone.Clone();
         backbone.InputChannels = data.Channels;
-        torch.manual_seed(seed);
         var query = new ContrastiveEncoder(backbone, data.Height, data.Width, _o.HeadHiddenDim, _o.EmbeddingDim);
+        using (var init = new Generator(Mix(seed, 0, 0))) WeightInitializer.Apply(query, init);
         if (_o.InitialBackboneWeights is { } weights)
         {
             PyTorchWeights.LoadBackbone(query.Backbone, weights);
