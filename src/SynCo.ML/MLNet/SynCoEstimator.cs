@@ -96,7 +96,7 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
             InputName = pixelColumn, OutputName = o.OutputColumnName,
         };
         byte[] onnx = BackboneOnnxExporter.ExportToBytes(result.Encoder, spec);
-        return SynCoTransformer.Create(_catalog, onnx, prep, pixels, pixelColumn, temporary, o, result.History, skipped, result.DeviceReason);
+        return SynCoTransformer.Create(_catalog, onnx, result.Encoder.Backbone, prep, pixels, pixelColumn, temporary, o, result.History, skipped, result.DeviceReason);
     }
 
     /// <summary>The resize + pixel-extraction estimator for an image input, with its temporary column names.</summary>

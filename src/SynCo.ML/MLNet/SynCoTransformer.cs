@@ -1,6 +1,11 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using System.Text;
 using Microsoft.ML.Transforms.Onnx;
+using SynCo.ML.Data;
+using SynCo.ML.Featurization;
+using SynCo.ML.Interop;
+using SynCo.ML.Model;
 using SynCo.ML.Training;
 
 namespace SynCo.ML;
@@ -8,21 +13,38 @@ namespace SynCo.ML;
 /// <summary>
 /// The fitted featurizer: the pretrained backbone as ONNX, run by ML.NET's <c>OnnxTransformer</c> (after ML.NET's own
 /// resize and pixel extraction when the input was an image column). It behaves as any ML.NET transformer —
-/// <c>Transform</c>, prediction engines, <c>mlContext.Model.Save</c> — and adds the training history and ONNX export.
-/// Dispose it to delete its temporary ONNX file.
+/// <c>Transform</c>, prediction engines, <c>mlContext.Model.Save</c> — and adds the training history, ONNX and PyTorch
+/// export, and batched featurization of whole datasets. Dispose it to delete its temporary ONNX file.
 /// </summary>
+/// <remarks>
+/// <c>mlContext.Model.Load</c> returns ML.NET's own <c>TransformerChain</c>, not this type: it holds only the ONNX graph
+/// with batch norm folded, from which the training weights cannot be recovered. Call <see cref="ExportPyTorch"/>
+/// (and <see cref="ExportOnnx(string)"/> for <see cref="OnnxFeaturizer"/>) on the fitted transformer before the process ends.
+/// </remarks>
 public sealed class SynCoTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _inner;
+    private readonly ITransformer? _prep;
+    private readonly string _pixelColumn;
     private readonly byte[] _onnx;
     private readonly string _onnxPath;
+    private readonly BackboneOptions _backboneOptions;
+    private readonly int _imageHeight, _imageWidth;
+    private readonly byte[] _backboneWeights;
 
-    private SynCoTransformer(ITransformer inner, byte[] onnx, string onnxPath, SynCoOptions options, int embeddingSize,
-        IReadOnlyList<EpochSummary> history, IReadOnlyList<long> skipped, string deviceReason)
+    private SynCoTransformer(ITransformer inner, ITransformer? prep, string pixelColumn, byte[] onnx, string onnxPath, ResNet backbone,
+        SynCoOptions options, int embeddingSize, IReadOnlyList<EpochSummary> history, IReadOnlyList<long> skipped, string deviceReason)
     {
         _inner = inner;
+        _prep = prep;
+        _pixelColumn = pixelColumn;
         _onnx = onnx;
         _onnxPath = onnxPath;
+        _backboneOptions = backbone.Options;
+        (_imageHeight, _imageWidth) = (backbone.ImageHeight, backbone.ImageWidth);
+        using var weights = new MemoryStream();
+        using (var writer = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true)) backbone.save(writer);
+        _backboneWeights = weights.ToArray();
         InputColumnName = options.InputColumnName;
         OutputColumnName = options.OutputColumnName;
         EmbeddingSize = embeddingSize;
@@ -58,6 +80,80 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
     /// <summary>Writes the ONNX backbone to <paramref name="stream"/> (left open).</summary>
     public void ExportOnnx(Stream stream) => stream.Write(_onnx);
 
+    /// <summary>
+    /// A new CPU <see cref="ResNet"/> with the trained (unfolded) backbone weights, in eval mode; the caller disposes it.
+    /// Use it for TorchSharp fine-tuning or as the reference of the ONNX output (after scaling and normalising the pixels).
+    /// </summary>
+    public ResNet CreateBackbone()
+    {
+        var backbone = new ResNet(_backboneOptions, _imageHeight, _imageWidth);
+        using var reader = new BinaryReader(new MemoryStream(_backboneWeights));
+        backbone.load(reader);
+        backbone.eval();
+        return backbone;
+    }
+
+    /// <summary>
+    /// Writes the trained backbone as a torchvision-keyed PyTorch state dict (<c>fc.*</c> excluded): ".pt"/".pth" for
+    /// <c>torch.load</c>, ".safetensors" for safetensors (see <see cref="PyTorchWeights"/> for the matching torchvision model).
+    /// Only available on the fitted object: a model reloaded with <c>mlContext.Model.Load</c> has just the folded ONNX graph.
+    /// </summary>
+    /// <param name="path">Destination ending in ".pt", ".pth" or ".safetensors".</param>
+    /// <exception cref="ArgumentException">The extension is none of those.</exception>
+    public void ExportPyTorch(string path)
+    {
+        using var backbone = CreateBackbone();
+        PyTorchWeights.SaveBackbone(backbone, path);
+    }
+
+    /// <summary>
+    /// Featurizes every image of <paramref name="images"/> in batches with ONNX Runtime (this model's ONNX graph), in
+    /// dataset order: much faster than <see cref="Transform"/>, which ML.NET runs one row per call.
+    /// </summary>
+    /// <param name="images">uint8 images of the training (C, H, W); planar RGB (or grey) 0–255 as <see cref="IImageDataset"/> defines.</param>
+    /// <param name="options">Device ("auto" tries ONNX Runtime's CUDA provider), threads and batch size; null = defaults.</param>
+    /// <param name="progress">Receives (images done, total, images/s) after every batch, on the calling thread.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <returns>One float[<see cref="EmbeddingSize"/>] per image, equal (to float rounding) to this transformer's output column.</returns>
+    /// <exception cref="ArgumentException">The images' (C, H, W) differ from the model's, or an option is illegal.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <example>
+    /// Image files: pass an <see cref="ImageFolderDataset"/> (ImageSharp decode + centre-crop resize; unreadable files
+    /// fail, or are skipped and listed in <see cref="ImageFolderDataset.Skipped"/>):
+    /// <code>
+    /// var files = new ImageFolderDataset("photos", height: 32, width: 32, channels: 3, skipUnreadable: true);
+    /// float[][] features = model.Featurize(files, new OnnxFeaturizerOptions { BatchSize = 128 });
+    /// FeatureFiles.WriteNpy("features.npy", features);
+    /// </code>
+    /// </example>
+    public float[][] Featurize(IImageDataset images, OnnxFeaturizerOptions? options = null, IProgress<FeaturizeProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var featurizer = new OnnxFeaturizer(_onnx, options);
+        return featurizer.Featurize(images, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Featurizes the <see cref="InputColumnName"/> column of <paramref name="data"/> in batches with ONNX Runtime, reading
+    /// it with one cursor (nothing is loaded whole). An image input column goes through the same ML.NET resize and pixel
+    /// extraction as <see cref="Transform"/>.
+    /// </summary>
+    /// <param name="data">Rows with the input column the model was fitted on.</param>
+    /// <param name="options">Device, threads and batch size; null = defaults.</param>
+    /// <param name="progress">Receives progress after every batch.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <returns>One float[<see cref="EmbeddingSize"/>] per row, in cursor order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of another type.</exception>
+    public float[][] Featurize(IDataView data, OnnxFeaturizerOptions? options = null, IProgress<FeaturizeProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        PixelColumnReader.Find(data.Schema, InputColumnName);
+        IDataView pixels = _prep?.Transform(data) ?? data;
+        using var featurizer = new OnnxFeaturizer(_onnx, options);
+        return featurizer.Featurize(pixels, _pixelColumn, progress, cancellationToken);
+    }
+
     /// <inheritdoc/>
     public bool IsRowToRowMapper => _inner.IsRowToRowMapper;
 
@@ -80,7 +176,7 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
         try { File.Delete(_onnxPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    internal static SynCoTransformer Create(TransformsCatalog catalog, byte[] onnx, ITransformer? prep, IDataView pixels, string pixelColumn,
+    internal static SynCoTransformer Create(TransformsCatalog catalog, byte[] onnx, ResNet backbone, ITransformer? prep, IDataView pixels, string pixelColumn,
         string[] temporaryColumns, SynCoOptions o, IReadOnlyList<EpochSummary> history, IReadOnlyList<long> skipped, string deviceReason)
     {
         // ML.NET's Stream overload copies the model to a temp file it never deletes; own the file instead.
@@ -100,6 +196,6 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
         if (temporaryColumns.Length > 0) parts.Add(catalog.DropColumns(temporaryColumns).Fit(scorer.Transform(pixels)));
         var chain = new TransformerChain<ITransformer>(parts.ToArray());
         var outType = chain.GetOutputSchema(pixels.Schema)[o.OutputColumnName].Type as VectorDataViewType;
-        return new SynCoTransformer(chain, onnx, path, o, outType?.Size ?? 0, history, skipped, deviceReason);
+        return new SynCoTransformer(chain, prep, pixelColumn, onnx, path, backbone, o, outType?.Size ?? 0, history, skipped, deviceReason);
     }
 }

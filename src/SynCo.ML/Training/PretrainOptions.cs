@@ -91,6 +91,13 @@ public class PretrainOptions
     /// <summary>Resume from the checkpoint in <see cref="CheckpointDirectory"/> when one exists. Default true.</summary>
     public bool Resume { get; set; } = true;
 
+    /// <summary>
+    /// Optional .pt/.pth or .safetensors backbone weights (torchvision keys, or a MoCo checkpoint's <c>encoder_q</c>; see
+    /// <see cref="Interop.PyTorchWeights.LoadBackbone"/>) that initialise the query backbone before the key encoder copies it.
+    /// Null (default) = fresh torchvision-style initialisation. A resumed checkpoint takes precedence.
+    /// </summary>
+    public string? InitialBackboneWeights { get; set; }
+
     /// <summary>Called after every step (on the training thread; keep it cheap).</summary>
     public Action<TrainingProgress>? OnProgress { get; set; }
 
@@ -151,6 +158,9 @@ public class PretrainOptions
         Guard.NonNegative(WeightDecay, nameof(WeightDecay));
         Guard.NonNegative(LearningRateWarmupEpochs, nameof(LearningRateWarmupEpochs));
         if (Threads is { } t) Guard.Positive(t, nameof(Threads));
+        if (InitialBackboneWeights is { } weights && !File.Exists(weights))
+            throw new FileNotFoundException($"InitialBackboneWeights '{weights}' does not exist; give the path of a .pt, .pth or .safetensors " +
+                "backbone state dict (torchvision keys), or null for fresh weights.", weights);
         EngineOptions().Validate();
         int keysPerStep = Symmetric ? 2 * BatchSize : BatchSize;
         if (QueueSize < keysPerStep)

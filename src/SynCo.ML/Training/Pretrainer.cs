@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SynCo.ML.Augmentation;
 using SynCo.ML.Contrastive;
 using SynCo.ML.Data;
+using SynCo.ML.Interop;
 using SynCo.ML.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -49,6 +50,11 @@ public sealed class Pretrainer
         backbone.InputChannels = data.Channels;
         torch.manual_seed(seed);
         var query = new ContrastiveEncoder(backbone, data.Height, data.Width, _o.HeadHiddenDim, _o.EmbeddingDim);
+        if (_o.InitialBackboneWeights is { } weights)
+        {
+            PyTorchWeights.LoadBackbone(query.Backbone, weights);
+            _o.Log?.Invoke($"query backbone initialised from {weights}");
+        }
         var key = query.CloneArchitecture();
         query.to(device);
         key.to(device);
