@@ -56,7 +56,8 @@ public static class SyncoApp
         {
             // One clear line and exit code 2 instead of System.CommandLine's default (all errors, full help, exit code 1).
             string command = parsed.CommandResult.Command is RootCommand ? "synco" : $"synco {parsed.CommandResult.Command.Name}";
-            terminal.Error($"{parsed.Errors[0].Message} (see '{command} --help')");
+            string message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*\n\s*", " ");
+            terminal.Error($"{message} (see '{command} --help')");
             return ExitCodes.BadInput;
         }
         return await parsed.InvokeAsync(configuration, cancellationToken);

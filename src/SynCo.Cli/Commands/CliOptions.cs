@@ -53,7 +53,7 @@ public static class CliOptions
     {
         var option = new Option<string>(name)
         {
-            Description = $"{description} One of: {string.Join(", ", choices)} (default {choices[0]}).",
+            Description = $"{description} One of: {string.Join(", ", choices)}.",
             DefaultValueFactory = _ => choices[0],
             HelpName = string.Join("|", choices),
         };

@@ -12,9 +12,9 @@ public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
     private readonly Option<string> _test = new("--test") { Description = "Test features (.csv or .npy) scored by both classifiers.", Required = true };
     private readonly Option<string?> _trainLabels = new("--train-labels") { Description = "Labels of --train, one int per line (default: the CSV label column or <train>.labels.txt)." };
     private readonly Option<string?> _testLabels = new("--test-labels") { Description = "Labels of --test, one int per line (default: the CSV label column or <test>.labels.txt)." };
-    private readonly Option<int> _k = CliOptions.Positive(new Option<int>("--k") { Description = "kNN: neighbours that vote (default 200).", DefaultValueFactory = _ => 200 });
-    private readonly Option<double> _t = CliOptions.Positive(new Option<double>("--t") { Description = "kNN: vote temperature, weight exp(cosine / t) (default 0.1).", DefaultValueFactory = _ => 0.1 });
-    private readonly Option<int> _seed = new("--seed") { Description = "Seed of the linear probe (default 0).", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _k = CliOptions.Positive(new Option<int>("--k") { Description = "kNN: neighbours that vote.", DefaultValueFactory = _ => 200 });
+    private readonly Option<double> _t = CliOptions.Positive(new Option<double>("--t") { Description = "kNN: vote temperature, weight exp(cosine / t).", DefaultValueFactory = _ => 0.1 });
+    private readonly Option<int> _seed = new("--seed") { Description = "Seed of the linear probe.", DefaultValueFactory = _ => 0 };
 
     /// <inheritdoc/>
     protected override Command Create() => new("eval", "Score features with a weighted kNN classifier and a linear probe (L-BFGS logistic regression); prints a table.")

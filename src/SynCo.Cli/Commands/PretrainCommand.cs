@@ -23,7 +23,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     private readonly Argument<string> _images = CliOptions.Images("Unlabelled training images");
     private readonly Option<string> _out = CliOptions.Out("Output folder: the checkpoint (re-run the same command to resume), backbone.onnx and history.csv.");
     private readonly Option<ImageSize?> _size = CliOptions.Size("Image folders: resize every image to HxW (or NxN) pixels (default 32, or 224 with --recipe imagenet). IDX files keep their own size.");
-    private readonly Option<int> _channels = new("--channels") { Description = "Image folders: 3 for RGB, 1 for grayscale (default 3).", DefaultValueFactory = _ => 3 };
+    private readonly Option<int> _channels = new("--channels") { Description = "Image folders: 3 for RGB, 1 for grayscale.", DefaultValueFactory = _ => 3 };
     private readonly Option<string> _recipe = CliOptions.Choice("--recipe",
         "Published hyper-parameters: small = MoCo CIFAR demo (K 4096, m 0.99, T 0.1, wd 5e-4, 8 BN splits), imagenet = MoCo v2 (K 65536, m 0.999, T 0.2, wd 1e-4).",
         "small", "imagenet");
