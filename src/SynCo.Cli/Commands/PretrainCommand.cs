@@ -1,0 +1,198 @@
+using System.CommandLine;
+using System.Globalization;
+using SynCo.ML;
+using SynCo.ML.Model;
+using SynCo.ML.Negatives;
+using SynCo.ML.Onnx;
+using SynCo.ML.Training;
+
+namespace SynCo.Cli.Commands;
+
+/// <summary>
+/// <c>synco pretrain</c>: self-supervised pretraining on an image folder or IDX file; checkpoints every epoch into
+/// --out (re-running the same command resumes), then writes backbone.onnx and history.csv there.
+/// </summary>
+public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
+{
+    /// <summary>The ONNX backbone written into --out.</summary>
+    public const string BackboneFile = "backbone.onnx";
+
+    /// <summary>The per-epoch history written into --out.</summary>
+    public const string HistoryFile = "history.csv";
+
+    private readonly Argument<string> _images = CliOptions.Images("Unlabelled training images");
+    private readonly Option<string> _out = CliOptions.Out("Output folder: the checkpoint (re-run the same command to resume), backbone.onnx and history.csv.");
+    private readonly Option<ImageSize?> _size = CliOptions.Size("Image folders: resize every image to HxW (or NxN) pixels (default 32, or 224 with --recipe imagenet). IDX files keep their own size.");
+    private readonly Option<int> _channels = new("--channels") { Description = "Image folders: 3 for RGB, 1 for grayscale.", DefaultValueFactory = _ => 3 };
+    private readonly Option<string> _recipe = CliOptions.Choice("--recipe",
+        "Published hyper-parameters: small = MoCo CIFAR demo (K 4096, m 0.99, T 0.1, wd 5e-4, 8 BN splits), imagenet = MoCo v2 (K 65536, m 0.999, T 0.2, wd 1e-4).",
+        "small", "imagenet");
+    private readonly Option<int?> _epochs = CliOptions.Positive(new Option<int?>("--epochs") { Description = $"Passes over the data (default {Defaults.Epochs})." });
+    private readonly Option<int?> _batch = CliOptions.Batch(Defaults.BatchSize, "Images per training step");
+    private readonly Option<string> _arch = CliOptions.Choice("--arch", "Backbone architecture.", "resnet18", "resnet34", "resnet50");
+    private readonly Option<double?> _width = CliOptions.Positive(new Option<double?>("--width")
+    {
+        Description = "Width multiplier of the stage widths 64/128/256/512 (default 1). CPU training needs stage widths that are multiples of 16: 0.25, 0.5, 0.75, 1, ...",
+    });
+    private readonly Option<string> _smallStem = CliOptions.Choice("--small-stem",
+        "3x3 stride-1 stem without max-pool (on) or the ImageNet 7x7 stem (off); auto picks the small stem for images up to 64 px.", "auto", "on", "off");
+    private readonly Option<int?> _bnSplits = CliOptions.Positive(new Option<int?>("--bn-splits") { Description = "Split batch-norm groups (shuffle-BN stand-in); --batch must be a multiple (default: recipe, 8 / 1)." });
+    private readonly Option<int?> _queue = CliOptions.Positive(new Option<int?>("--queue") { Description = "K, negatives in the queue; at least --batch (default: recipe, 4096 / 65536)." });
+    private readonly Option<double?> _momentum = CliOptions.NonNegative(new Option<double?>("--momentum") { Description = "m, momentum of the key encoder in [0, 1] (default: recipe, 0.99 / 0.999)." });
+    private readonly Option<double?> _temperature = CliOptions.Positive(new Option<double?>("--temperature") { Description = "T, InfoNCE temperature (default: recipe, 0.1 / 0.2)." });
+    private readonly Option<double?> _lr = CliOptions.Positive(new Option<double?>("--lr") { Description = $"Base learning rate per 256 images; SGD uses lr x batch / 256 with a cosine decay (default {Defaults.LearningRate})." });
+    private readonly Option<double?> _wd = CliOptions.NonNegative(new Option<double?>("--wd") { Description = "SGD weight decay (default: recipe, 5e-4 / 1e-4)." });
+    private readonly Option<int?> _warmupLr = CliOptions.NonNegative(new Option<int?>("--warmup-lr-epochs") { Description = "Epochs of linear learning-rate warm-up before the cosine decay (default 0)." });
+    private readonly Option<bool> _symmetric = new("--symmetric") { Description = "Symmetric loss (both views as query); about twice the cost per step." };
+    private readonly Option<string> _negatives = CliOptions.Choice("--negatives",
+        "Synthetic hard negatives: synco = SynCo's six types scaled to the queue, mochi = MoCHi mixing, none = plain MoCo v2.", "synco", "mochi", "none");
+    private readonly Option<int?> _hardPool = CliOptions.Positive(new Option<int?>("--hard-pool") { Description = "N, hardest queue negatives synthesis starts from (default K/64, at least 16); at most --queue." });
+    private readonly Option<int?> _mochiS = CliOptions.NonNegative(new Option<int?>("--mochi-s") { Description = "MoCHi s: mixes of two hard negatives per query (default N)." });
+    private readonly Option<int?> _mochiS1 = CliOptions.NonNegative(new Option<int?>("--mochi-s1") { Description = "MoCHi s': mixes of the query with a hard negative (default N/4)." });
+    private readonly Option<int?> _negativesWarmup = CliOptions.NonNegative(new Option<int?>("--negatives-warmup") { Description = $"Epochs of plain MoCo before synthetic negatives start (default {Defaults.NegativeWarmupEpochs})." });
+    private readonly Option<string> _device = CliOptions.Device("training");
+    private readonly Option<int?> _seed = new("--seed") { Description = "Seed of weights, data order, augmentation and negatives (default 0)." };
+    private readonly Option<int?> _threads = CliOptions.Threads();
+    private readonly Option<bool> _skipUnreadable = CliOptions.SkipUnreadable();
+    private readonly Option<bool> _noResume = new("--no-resume") { Description = "Start over even if --out holds a checkpoint (it is overwritten after the first epoch)." };
+
+    /// <inheritdoc/>
+    protected override Command Create() => new("pretrain", "Self-supervised pretraining (MoCo v2 + synthetic hard negatives) on unlabelled images; writes <out>/backbone.onnx and <out>/history.csv.")
+    {
+        _images, _out, _size, _channels, _recipe, _epochs, _batch, _arch, _width, _smallStem, _bnSplits, _queue, _momentum, _temperature,
+        _lr, _wd, _warmupLr, _symmetric, _negatives, _hardPool, _mochiS, _mochiS1, _negativesWarmup, _device, _seed, _threads,
+        _skipUnreadable, _noResume,
+    };
+
+    /// <inheritdoc/>
+    protected override string CancelledMessage(ParseResult parsed) =>
+        $"cancelled; the checkpoint of the last finished epoch is kept in {parsed.GetValue(_out)}: re-run the same command to resume.";
+
+    /// <inheritdoc/>
+    protected override int Execute(ParseResult parsed, CancellationToken cancellationToken)
+    {
+        string outDir = parsed.GetValue(_out)!;
+        var options = BuildOptions(parsed);
+        options.CheckpointDirectory = outDir;
+        options.Log = Terminal.Line;
+        options.Validate(); // before reading images, so option mistakes are reported at once
+
+        int channels = parsed.GetValue(_channels);
+        if (channels is not (1 or 3)) throw new UsageException($"--channels must be 1 (grayscale) or 3 (RGB), got {channels}.");
+        var size = parsed.GetValue(_size) ?? (options.Recipe == PretrainRecipe.ImageNet ? new ImageSize(224, 224) : new ImageSize(32, 32));
+        var input = InputImages.Load(parsed.GetValue(_images)!, size, channels, parsed.GetValue(_skipUnreadable));
+        Terminal.Line(input.Description);
+        input.ReportSkipped(Terminal);
+
+        var history = Terminal.Progress("pretrain", report =>
+        {
+            options.OnProgress = p => report(((double)p.Epoch * p.StepsPerEpoch + p.Step) / ((double)p.Epochs * p.StepsPerEpoch),
+                $"epoch {p.Epoch + 1}/{p.Epochs} loss {p.Loss:F3}");
+            options.OnEpoch = e => Terminal.Line(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {e.Epoch + 1}/{options.Epochs}: loss {e.Loss:F4}, lr {e.LearningRate:G3}, {e.ImagesPerSecond:F0} images/s, {e.Seconds:F1} s{(e.SyntheticNegatives ? ", synthetic negatives on" : "")}"));
+            try
+            {
+                using var result = new Pretrainer(options).Train(input.Data, cancellationToken);
+                return result.History;
+            }
+            catch (InvalidOperationException e) when (e.Message.StartsWith("Checkpoint", StringComparison.Ordinal))
+            {
+                throw new UsageException($"{outDir} holds a checkpoint of a different configuration (options or data changed since it was written); " +
+                    "re-run with the original options, pass --no-resume to start over, or choose another --out.");
+            }
+        });
+        input.ReportSkipped(Terminal);
+
+        string onnx = Path.Combine(outDir, BackboneFile), csv = Path.Combine(outDir, HistoryFile);
+        var spec = ExportCommand.ExportCheckpoint(outDir, onnx, OnnxOutputKind.Features, normalize: false);
+        WriteHistory(csv, history);
+        Terminal.Line($"wrote {onnx} ({spec})");
+        Terminal.Line($"wrote {csv} ({history.Count} epochs)");
+        return ExitCodes.Ok;
+    }
+
+    private PretrainOptions BuildOptions(ParseResult parsed)
+    {
+        var recipe = parsed.GetValue(_recipe)!.ToLowerInvariant() == "imagenet" ? PretrainRecipe.ImageNet : PretrainRecipe.SmallImages;
+        var o = new PretrainOptions().ApplyRecipe(recipe);
+        if (parsed.GetValue(_epochs) is { } epochs) o.Epochs = epochs;
+        if (parsed.GetValue(_batch) is { } batch) o.BatchSize = batch;
+        if (parsed.GetValue(_queue) is { } queue) o.QueueSize = queue;
+        if (parsed.GetValue(_momentum) is { } m) o.Momentum = m;
+        if (parsed.GetValue(_temperature) is { } t) o.Temperature = t;
+        if (parsed.GetValue(_lr) is { } lr) o.LearningRate = lr;
+        if (parsed.GetValue(_wd) is { } wd) o.WeightDecay = wd;
+        if (parsed.GetValue(_warmupLr) is { } warm) o.LearningRateWarmupEpochs = warm;
+        o.Symmetric = parsed.GetValue(_symmetric);
+        o.Device = parsed.GetValue(_device)!;
+        o.Seed = parsed.GetValue(_seed);
+        o.Threads = parsed.GetValue(_threads);
+        o.Resume = !parsed.GetValue(_noResume);
+
+        o.Backbone.Architecture = parsed.GetValue(_arch)!.ToLowerInvariant() switch
+        {
+            "resnet34" => ResNetArchitecture.ResNet34,
+            "resnet50" => ResNetArchitecture.ResNet50,
+            _ => ResNetArchitecture.ResNet18,
+        };
+        if (parsed.GetValue(_width) is { } width) o.Backbone.WidthMultiplier = width;
+        if (parsed.GetValue(_bnSplits) is { } splits) o.Backbone.BatchNormSplits = splits;
+        o.Backbone.SmallStem = parsed.GetValue(_smallStem)!.ToLowerInvariant() switch { "on" => true, "off" => false, _ => null };
+        o.Negatives = BuildNegatives(parsed, o.QueueSize);
+        return o;
+    }
+
+    private NegativeOptions BuildNegatives(ParseResult parsed, int queueSize)
+    {
+        string kind = parsed.GetValue(_negatives)!.ToLowerInvariant();
+        int? hardPool = parsed.GetValue(_hardPool), s = parsed.GetValue(_mochiS), s1 = parsed.GetValue(_mochiS1);
+        if (kind != "mochi" && (s is not null || s1 is not null))
+            throw new UsageException("--mochi-s and --mochi-s1 apply to --negatives mochi only.");
+        if (kind == "none" && hardPool is not null)
+            throw new UsageException("--hard-pool applies to --negatives synco or mochi; --negatives none uses no synthetic negatives.");
+        var negatives = kind switch
+        {
+            "none" => NegativeOptions.None(),
+            "mochi" => MoCHi(queueSize, hardPool, s, s1),
+            _ => NegativeOptions.SynCo(queueSize),
+        };
+        if (kind == "synco" && hardPool is { } n) negatives.HardPoolSize = n;
+        if (parsed.GetValue(_negativesWarmup) is { } warmup) negatives.WarmupEpochs = warmup;
+        return negatives;
+    }
+
+    private static NegativeOptions MoCHi(int queueSize, int? hardPool, int? s, int? s1)
+    {
+        // Scaled like SynCo's default (N = K/64, at least 16) with MoCHi's ImageNet ratio s : s' = 1024 : 256.
+        int n = hardPool ?? Math.Min(queueSize, Math.Max(16, queueSize / 64));
+        return NegativeOptions.MoCHi(n, s ?? n, s1 ?? Math.Max(1, n / 4));
+    }
+
+    /// <summary>Writes history.csv: one row per epoch (1-based), then mean cosine and softmax share per negative group.</summary>
+    internal static void WriteHistory(string path, IReadOnlyList<EpochSummary> history)
+    {
+        var groups = history.SelectMany(e => e.Hardness.Select(h => h.Group)).Distinct().ToList();
+        var inv = CultureInfo.InvariantCulture;
+        var lines = new List<string>
+        {
+            string.Join(",", new[] { "epoch", "loss", "lr", "images_per_s", "seconds", "synthetic_negatives" }
+                .Concat(groups.SelectMany(g => new[] { $"{g}_cosine", $"{g}_share" }))),
+        };
+        foreach (var e in history)
+        {
+            var cells = new List<string>
+            {
+                (e.Epoch + 1).ToString(inv), e.Loss.ToString("R", inv), e.LearningRate.ToString("R", inv),
+                e.ImagesPerSecond.ToString("F1", inv), e.Seconds.ToString("F2", inv), e.SyntheticNegatives ? "true" : "false",
+            };
+            foreach (string g in groups)
+            {
+                var h = e.Hardness.FirstOrDefault(x => x.Group == g);
+                cells.Add(h is null ? "" : h.MeanCosine.ToString("R", inv));
+                cells.Add(h is null ? "" : h.SoftmaxShare.ToString("R", inv));
+            }
+            lines.Add(string.Join(",", cells));
+        }
+        File.WriteAllLines(path, lines);
+    }
+}

@@ -1,0 +1,110 @@
+using SynCo.ML.Featurization;
+
+namespace SynCo.ML.Tests.Cli;
+
+public class CliPretrainTests(PretrainedRunFixture run) : IClassFixture<PretrainedRunFixture>
+{
+    [Fact]
+    public void CtrlCExitsWith130AndKeepsTheCheckpoint()
+    {
+        Assert.True(run.Cancelled.ExitCode == 130, run.Cancelled.ToString());
+        Assert.Contains("re-run the same command to resume", run.Cancelled.Error);
+        Assert.DoesNotContain("   at ", run.Cancelled.Error);
+    }
+
+    [Fact]
+    public void RerunAfterCancelResumesAtTheNextEpochAndWritesOnnxAndHistory()
+    {
+        var resumed = run.Resumed;
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("resumed from", resumed.Output);
+        Assert.DoesNotContain("epoch 1/2:", resumed.Output);
+        Assert.Contains("epoch 2/2:", resumed.Output);
+        Assert.True(File.Exists(run.Backbone));
+
+        string[] history = File.ReadAllLines(Path.Combine(run.Run, "history.csv"));
+        Assert.Equal(3, history.Length); // header + 2 epochs, the first restored from the checkpoint
+        Assert.StartsWith("epoch,loss,lr,images_per_s,seconds,synthetic_negatives,", history[0]);
+        Assert.Contains("adversarial_share", history[0]);
+        Assert.StartsWith("1,", history[1]);
+        Assert.StartsWith("2,", history[2]);
+    }
+
+    [Fact]
+    public async Task RerunOfAFinishedRunTrainsNoEpochAgain()
+    {
+        var again = await CliRun.Of(run.PretrainArgs);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("resumed from", again.Output);
+        Assert.DoesNotContain("epoch 1/2:", again.Output);
+        Assert.DoesNotContain("epoch 2/2:", again.Output);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run.Run, "history.csv")).Length);
+    }
+
+    [Fact]
+    public async Task ExportFromTheCheckpointGivesBackboneOnnxOutputs()
+    {
+        string exported = run.Scratch("exported.onnx");
+        var export = await CliRun.Of("export", "--checkpoint", run.Run, "--out", exported);
+        Assert.True(export.ExitCode == 0, export.ToString());
+
+        var images = new SynCo.ML.Data.ImageFolderDataset(run.Images, 16, 16, 3);
+        using var original = new OnnxFeaturizer(run.Backbone);
+        using var fromExport = new OnnxFeaturizer(exported);
+        var expected = original.Featurize(images);
+        var actual = fromExport.Featurize(images);
+        Assert.Equal(images.Count, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i]);
+    }
+
+    [Fact]
+    public async Task ExportProjectionNormalizedGivesUnitEmbeddings()
+    {
+        string exported = run.Scratch("projection.onnx");
+        var export = await CliRun.Of("export", "--checkpoint", run.Run, "--out", exported, "--output", "projection", "--normalize");
+        Assert.True(export.ExitCode == 0, export.ToString());
+        using var featurizer = new OnnxFeaturizer(exported);
+        Assert.Equal(128, featurizer.OutputDim);
+        var rows = featurizer.Featurize(new SynCo.ML.Data.ImageFolderDataset(run.Images, 16, 16, 3));
+        Assert.All(rows, r => Assert.Equal(1.0, Math.Sqrt(r.Sum(v => (double)v * v)), 3));
+    }
+
+    [Fact]
+    public async Task FeaturizeWritesLabelledCsvAndNpyThatEvalScores()
+    {
+        string csv = run.Scratch("train.csv"), npy = run.Scratch("test.npy");
+        var a = await CliRun.Of("featurize", "--model", run.Backbone, run.Images, "--out", csv, "--batch", "10");
+        Assert.True(a.ExitCode == 0, a.ToString());
+        var b = await CliRun.Of("featurize", "--model", run.Backbone, run.Images, "--out", npy);
+        Assert.True(b.ExitCode == 0, b.ToString());
+
+        Assert.EndsWith(",label", File.ReadLines(csv).First());
+        Assert.Equal(65, File.ReadAllLines(csv).Length);
+        Assert.Equal(64, FeatureFiles.ReadNpy(npy).Length);
+        var labels = File.ReadAllLines(npy + ".labels.txt").Select(int.Parse).ToArray();
+        Assert.Equal(Enumerable.Range(0, 4).SelectMany(c => Enumerable.Repeat(c, 16)), labels);
+        Assert.Equal(ClassImages.Classes, File.ReadAllLines(npy + ".classes.txt"));
+
+        var eval = await CliRun.Of("eval", "--train", csv, "--test", npy, "--k", "20");
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Matches(@"kNN \(k=20, t=0\.1\)\s+\d+\.\d\d %", eval.Output);
+        Assert.Matches(@"linear probe\s+\d+\.\d\d %", eval.Output);
+        Assert.Contains("4 classes", eval.Output);
+    }
+
+    [Fact]
+    public async Task EvalWithoutLabelsNamesTheLabelOptions()
+    {
+        string features = run.Scratch("unlabelled.npy");
+        FeatureFiles.WriteNpy(features, new[] { new float[] { 1, 0 }, new float[] { 0, 1 } });
+        var eval = await CliRun.Of("eval", "--train", features, "--test", features);
+        Assert.Equal(2, eval.ExitCode);
+        Assert.Contains("--train-labels", eval.Error);
+
+        File.WriteAllLines(run.Scratch("labels.txt"), new[] { "0", "1" });
+        var labelled = await CliRun.Of("eval", "--train", features, "--test", features, "--train-labels", run.Scratch("labels.txt"),
+            "--test-labels", run.Scratch("labels.txt"), "--k", "1");
+        Assert.True(labelled.ExitCode == 0, labelled.ToString());
+        Assert.Contains("100.00 %", labelled.Output);
+    }
+}
