@@ -23,7 +23,8 @@ internal static class SystemPython
         return Run(string.Join(' ', new[] { file }.Concat(arguments).Select(a => $"\"{a}\"")));
     }
 
-    private static (int ExitCode, string StdOut, string StdErr) Run(string arguments)
+    /// <summary>Runs <see cref="Path"/> with <paramref name="arguments"/> (a 180 s limit).</summary>
+    public static (int ExitCode, string StdOut, string StdErr) Run(string arguments)
     {
         var psi = new ProcessStartInfo(Path, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(psi)!;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using SynCo.ML.Model;
 using TorchSharp;
@@ -14,7 +13,6 @@ namespace SynCo.ML.Tests.Model;
 /// </summary>
 public class PyTorchMoCoInteropTests
 {
-    private const string Python = "/usr/bin/python3";
     private readonly ITestOutputHelper _output;
 
     public PyTorchMoCoInteropTests(ITestOutputHelper output) => _output = output;
@@ -36,10 +34,9 @@ print('OUT ' + ' '.join(repr(v) for v in y.flatten().tolist()))
     [Fact]
     public void EncoderStateDictLoadsStrictIntoMoCoStylePyTorchEncoder()
     {
-        var probe = Run("-c \"import torch, torchvision\"");
-        if (probe is null || probe.Value.ExitCode != 0)
+        if (SystemPython.Unavailable("torch", "torchvision") is { } why)
         {
-            _output.WriteLine($"NOT RUN: {Python} with torch and torchvision is not available here. {probe?.StdErr}");
+            _output.WriteLine($"NOT RUN: {why}");
             return;
         }
 
@@ -66,7 +63,7 @@ print('OUT ' + ' '.join(repr(v) for v in y.flatten().tolist()))
             string script = Path.Combine(dir, "check.py");
             File.WriteAllText(script, Script);
 
-            var r = Run($"\"{script}\" \"{weights}\" {Embedding}")!.Value;
+            var r = SystemPython.Run($"\"{script}\" \"{weights}\" {Embedding}");
             Assert.True(r.ExitCode == 0, $"PyTorch failed: {r.StdErr}");
             Assert.Contains("All keys matched", r.StdOut);
             float[] theirs = r.StdOut.Split('\n').Single(l => l.StartsWith("OUT ")).Substring(4)
@@ -84,23 +81,5 @@ print('OUT ' + ' '.join(repr(v) for v in y.flatten().tolist()))
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static (int ExitCode, string StdOut, string StdErr)? Run(string arguments)
-    {
-        if (!File.Exists(Python)) return null;
-        var psi = new ProcessStartInfo(Python, arguments)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using var process = Process.Start(psi)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Python} {arguments} did not finish within 120 s.");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }

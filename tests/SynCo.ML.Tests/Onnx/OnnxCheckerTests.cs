@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SynCo.ML.Model;
 using SynCo.ML.Onnx;
 using TorchSharp;
@@ -9,7 +8,7 @@ namespace SynCo.ML.Tests.Onnx;
 /// <summary>The official ONNX checker (Python <c>onnx</c> package, full check with shape inference) accepts our files.</summary>
 public class OnnxCheckerTests
 {
-    private const string Python = "/usr/bin/python3";
+    private const string Python = SystemPython.Path;
     private readonly ITestOutputHelper _output;
 
     public OnnxCheckerTests(ITestOutputHelper output) => _output = output;
@@ -22,7 +21,7 @@ public class OnnxCheckerTests
             _output.WriteLine($"NOT RUN: {Python} does not exist, so the ONNX checker cannot run here.");
             return;
         }
-        var probe = RunPython("-c \"import onnx; print(onnx.__version__)\"");
+        var probe = SystemPython.Run("-c \"import onnx; print(onnx.__version__)\"");
         if (probe.ExitCode != 0)
         {
             _output.WriteLine($"NOT RUN: {Python} has no usable 'onnx' module: {probe.StdErr.Trim()}");
@@ -50,7 +49,7 @@ public class OnnxCheckerTests
 
             foreach (string file in files)
             {
-                var r = RunPython(
+                var r = SystemPython.Run(
                     "-c \"import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True); print('checker ok')\" " +
                     $"\"{file}\"");
                 _output.WriteLine($"{Path.GetFileName(file)}: exit {r.ExitCode} {r.StdOut.Trim()} {r.StdErr.Trim()}");
@@ -69,24 +68,5 @@ public class OnnxCheckerTests
         string path = Path.Combine(dir, name);
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    private static (int ExitCode, string StdOut, string StdErr) RunPython(string arguments)
-    {
-        var psi = new ProcessStartInfo(Python, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(psi)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Python} {arguments} did not finish within 60 s.");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }
