@@ -34,7 +34,7 @@ public static class Program
 
 internal sealed class BenchOptions
 {
-    public bool Quick, Help;
+    public bool Quick, Help, Profile;
     public int Threads = 2, Batch = 64, Size = 32, Steps = 9, Queue = 4096, Warmup = 2, PythonRuns = 2;
     public double Width = 0.25;
     public int[] LeakSteps = { 100, 1000 };
@@ -69,6 +69,7 @@ internal sealed class BenchOptions
             switch (a)
             {
                 case "--quick": break;
+                case "--profile": o.Profile = true; break;
                 case "-h": case "--help": o.Help = true; break;
                 case "--threads": o.Threads = Int(); break;
                 case "--batch": o.Batch = Int(); break;
@@ -108,6 +109,7 @@ internal sealed class Bench
 #endif
         Console.WriteLine($"libtorch threads {torch.get_num_threads()}, {Environment.ProcessorCount} logical CPU(s)");
 
+        if (o.Profile) { Profile(); return 0; }
         using var setup = new Setup(o, o.Batch);
         var timings = MeasureRounds(setup, rounds: o.Steps, pythonRuns: o.PythonRuns, out var python);
 
@@ -166,7 +168,9 @@ internal sealed class Bench
                     var v = variants[(i + done) % variants.Length];
                     times[v.Name].Add(v.Run());
                 }
+            Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] C# rounds {done}/{rounds}");
             if (pythonRuns > 0) RunPython(python, Math.Max(3, (rounds + blocks - 1) / blocks));
+            Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] PyTorch run {b + 1}/{blocks} {(python.Error ?? "done")}");
         }
         Console.WriteLine($"timed rounds: {watch.Elapsed.TotalSeconds:F0} s");
         return times;
@@ -221,6 +225,7 @@ internal sealed class Bench
                 double loss = s.Step.Run(s.NextImages(), s.AugmentGenerator, synthesize: true);
                 if (!double.IsFinite(loss)) { _notes.Add($"leak run: non-finite loss at step {step}"); break; }
             }
+            Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] leak run at step {step}");
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
@@ -232,6 +237,34 @@ internal sealed class Bench
             $"scope-live {a.ScopeLive} -> {z.ScopeLive}, Tensor.TotalCount {a.Total} -> {z.Total}, RSS {a.RssKb / 1024.0:F0} -> {z.RssKb / 1024.0:F0} MB",
             "flat", flat);
         _notes.Add($"leak run: batch {o.LeakBatch}, {step} steps in {watch.Elapsed.TotalSeconds:F0} s; flat = equal tensor counts and RSS growth <= 5 % + 16 MB");
+    }
+
+    /// <summary>--profile: medians of the pieces of a step, to see where overhead over the bare networks goes.</summary>
+    private void Profile()
+    {
+        using var s = new Setup(_o, _o.Batch);
+        var parts = new (string Name, Action Run)[]
+        {
+            ("bare fwd+bwd", s.Bare),
+            ("step moco (views ready)", () => s.Step.RunOnViews(s.View1, s.View2, false)),
+            ("step synco (views ready)", () => s.Step.RunOnViews(s.View1, s.View2, true)),
+            ("engine.Forward moco", () => { using var sc = NewDisposeScope(); s.Engine.Forward(s.View1, s.View2, false); }),
+            ("engine.Forward synco", () => { using var sc = NewDisposeScope(); s.Engine.Forward(s.View1, s.View2, true); }),
+            ("query+key forward", () => { using var sc = NewDisposeScope(); s.Query.call(s.View1); using (no_grad()) s.Key.call(s.View2); }),
+            ("momentum update", () => MomentumUpdate.Apply(s.Query, s.Key, 0.99)),
+            ("zero_grad", () => s.Optimizer.zero_grad()),
+            ("optimizer.step", () => s.Optimizer.step()),
+            ("augment x2", s.AugmentTwice),
+        };
+        var t = parts.ToDictionary(p => p.Name, _ => new List<double>());
+        for (int r = 0; r < _o.Warmup + _o.Steps; r++)
+            for (int i = 0; i < parts.Length; i++)
+            {
+                var p = parts[(i + r) % parts.Length];
+                double ms = Time(p.Run);
+                if (r >= _o.Warmup) t[p.Name].Add(ms);
+            }
+        foreach (var (name, xs) in t) Console.WriteLine($"  {name,-26} {Median(xs),8:F2} ms");
     }
 
     private static long RssKb()
