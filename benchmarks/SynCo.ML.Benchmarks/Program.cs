@@ -38,7 +38,7 @@ internal sealed class BenchOptions
     public int Threads = 2, Batch = 64, Size = 32, Steps = 9, Queue = 4096, Warmup = 2, PythonRuns = 2;
     public double Width = 0.25;
     public int[] LeakSteps = { 100, 1000 };
-    public int LeakBatch = 16;
+    public int LeakBatch = 16, LeakSize = 16;
     public string Python = "/usr/bin/python3";
 
     public const string Usage =
@@ -50,7 +50,8 @@ internal sealed class BenchOptions
         "  --size        image side in pixels (default 32)   --queue  MoCo queue K (default 4096)\n" +
         "  --steps       measured steps per variant (median; default 9, at least 5)\n" +
         "  --leak        steps at which live tensors and RSS are sampled (default 100,1000)\n" +
-        "  --leak-batch  batch size of the leak run (default 16; the per-step code path is the same at any batch)\n" +
+        "  --leak-batch  batch size of the leak run (default 16)   --leak-size  its image side (default 16 px);\n" +
+        "                the per-step code path is the same at any size, so the 1000-step leak run is kept small\n" +
         "  --python      interpreter with torch for the PyTorch comparison (default /usr/bin/python3; 'none' skips)";
 
     public static BenchOptions Parse(string[] args)
@@ -79,6 +80,7 @@ internal sealed class BenchOptions
                 case "--queue": o.Queue = Int(); break;
                 case "--leak": o.LeakSteps = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).OrderBy(s => s).ToArray(); break;
                 case "--leak-batch": o.LeakBatch = Int(); break;
+                case "--leak-size": o.LeakSize = Int(); break;
                 case "--python": o.Python = Next(); break;
                 default: throw new ArgumentException($"Unknown option {a}.");
             }
@@ -214,7 +216,7 @@ internal sealed class Bench
     private void Leak()
     {
         var o = _o;
-        using var s = new Setup(o, o.LeakBatch);
+        using var s = new Setup(o, o.LeakBatch, o.LeakSize);
         var samples = new List<(int Step, long ScopeLive, long Total, long RssKb)>();
         var watch = Stopwatch.StartNew();
         int step = 0;
@@ -236,7 +238,7 @@ internal sealed class Bench
         Add($"4 live tensors / RSS at steps {a.Step} and {z.Step}",
             $"scope-live {a.ScopeLive} -> {z.ScopeLive}, Tensor.TotalCount {a.Total} -> {z.Total}, RSS {a.RssKb / 1024.0:F0} -> {z.RssKb / 1024.0:F0} MB",
             "flat", flat);
-        _notes.Add($"leak run: batch {o.LeakBatch}, {step} steps in {watch.Elapsed.TotalSeconds:F0} s; flat = equal tensor counts and RSS growth <= 5 % + 16 MB");
+        _notes.Add($"leak run: batch {o.LeakBatch}, {o.LeakSize} px, {step} steps in {watch.Elapsed.TotalSeconds:F0} s; flat = equal tensor counts and RSS growth <= 5 % + 16 MB");
     }
 
     /// <summary>--profile: medians of the pieces of a step, to see where overhead over the bare networks goes.</summary>
@@ -320,19 +322,20 @@ internal sealed class Setup : IDisposable
     private readonly Tensor[] _images;
     private int _next;
 
-    public Setup(BenchOptions o, int batch)
+    public Setup(BenchOptions o, int batch, int? size = null)
     {
+        int side = size ?? o.Size;
         var options = Options(o, batch);
         options.Validate();
         var backbone = options.Backbone.Clone();
         backbone.InputChannels = 3;
         torch.manual_seed(1);
-        Query = new ContrastiveEncoder(backbone, o.Size, o.Size, options.HeadHiddenDim, options.EmbeddingDim);
+        Query = new ContrastiveEncoder(backbone, side, side, options.HeadHiddenDim, options.EmbeddingDim);
         Key = Query.CloneArchitecture();
         var negatives = options.ResolveNegatives();
         Engine = new MoCoEngine(Query, Key, options.EngineOptions(), negatives.CreateSynthesizer(options.QueueSize), CPU, seed: 1);
         Optimizer = optim.SGD(Query.parameters(), options.LearningRate * batch / 256.0, momentum: options.SgdMomentum, weight_decay: options.WeightDecay);
-        Augmenter = new BatchAugmenter(options.ResolveAugmentation(3, o.Size, o.Size));
+        Augmenter = new BatchAugmenter(options.ResolveAugmentation(3, side, side));
         Step = new PretrainStep(Engine, Optimizer, Augmenter, new HardnessTelemetry());
         AugmentGenerator = new Generator(7);
         Query.train();
@@ -340,7 +343,7 @@ internal sealed class Setup : IDisposable
         using var data = new Generator(3);
         _images = Enumerable.Range(0, 4).Select(_ =>
         {
-            var t = randint(0, 256, new long[] { batch, 3, o.Size, o.Size }, dtype: ScalarType.Byte, generator: data);
+            var t = randint(0, 256, new long[] { batch, 3, side, side }, dtype: ScalarType.Byte, generator: data);
             t.DetachFromDisposeScope();
             return t;
         }).ToArray();
