@@ -123,8 +123,6 @@ internal sealed class Bench
         Add("3 augmentation / training throughput", $"{augRate / trainRate:F2} ({augRate:F0} / {trainRate:F0} img/s)", ">= 5", augRate / trainRate >= 5);
 
         setup.Dispose();
-        Leak();
-
         if (python.Error is not null)
             Add("5 MoCo v2 step: ours / PyTorch", $"skipped: {python.Error}", "<= 1.0", null);
         else
@@ -134,8 +132,13 @@ internal sealed class Bench
             Add("5a bare fwd+bwd: ours / PyTorch (kernels)", $"{bare / pb:F3} ({bare:F1} / {pb:F1} ms)", "info", null);
             Add("5b step overhead over bare: ours vs PyTorch", $"{moco / bare:F3} vs {pm / pb:F3}", "info", null);
         }
-
         Print(timings);
+        Console.Out.Flush();
+
+        Leak();
+        Console.WriteLine();
+        Console.WriteLine(_notes[^1]);
+        PrintTable();
         return 0;
     }
 
@@ -227,7 +230,7 @@ internal sealed class Bench
                 double loss = s.Step.Run(s.NextImages(), s.AugmentGenerator, synthesize: true);
                 if (!double.IsFinite(loss)) { _notes.Add($"leak run: non-finite loss at step {step}"); break; }
             }
-            Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] leak run at step {step}");
+            Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] leak run at step {step} ({1000 * watch.Elapsed.TotalSeconds / Math.Max(1, step):F0} ms/step so far)");
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
@@ -301,6 +304,11 @@ internal sealed class Bench
         foreach (var (name, xs) in timings)
             Console.WriteLine($"  {name,-8} median {Median(xs),8:F1}  [{string.Join(", ", xs.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}]");
         foreach (var n in _notes) Console.WriteLine($"  {n}");
+        PrintTable();
+    }
+
+    private void PrintTable()
+    {
         Console.WriteLine();
         int w0 = Math.Max(4, _table.Max(r => r.Row.Length)), w1 = Math.Max(8, _table.Max(r => r.Measured.Length));
         Console.WriteLine($"{"Ratio".PadRight(w0)} | {"Measured".PadRight(w1)} | {"Target",-7} | Result");
