@@ -25,6 +25,7 @@ public sealed class MoCoEngine : IDisposable
     private readonly nn.Module<Tensor, Tensor> _key;
     private readonly MoCoEngineOptions _options;
     private readonly Generator _generator;
+    private readonly (Tensor Query, Tensor Key)[] _momentumPairs;
 
     /// <summary>Creates the engine; copies the query encoder's parameters into the key encoder and freezes the key's.</summary>
     /// <param name="queryEncoder">f_q: images (B, C, H, W) → projections (B, EmbeddingDim); trained by the caller's optimiser.</param>
@@ -43,6 +44,8 @@ public sealed class MoCoEngine : IDisposable
         synthesizer?.CheckQueueSize(options.QueueSize);
         Synthesizer = synthesizer;
         MomentumUpdate.Initialize(_query, _key);
+        // Like the optimiser, the engine keeps the parameter tensors it was built with (matched and checked once).
+        _momentumPairs = MomentumUpdate.Pairs(_query, _key).ToArray();
         Queue = new KeyQueue(options.QueueSize, options.EmbeddingDim, device, new Generator(seed));
         _generator = new Generator(seed + 1, device);
     }
@@ -67,7 +70,7 @@ public sealed class MoCoEngine : IDisposable
     {
         if (view1.shape[0] != view2.shape[0])
             throw new ArgumentException($"Both views need the same batch size; got {view1.shape[0]} and {view2.shape[0]}.");
-        MomentumUpdate.Apply(_query, _key, _options.Momentum);
+        MomentumUpdate.Apply(_momentumPairs, _options.Momentum);
         var stats = new List<NegativeGroupStats>();
         var (loss, keys) = Direction(view1, view2, synthesize, stats);
         if (_options.Symmetric)
@@ -97,11 +100,19 @@ public sealed class MoCoEngine : IDisposable
     {
         var q = nn.functional.normalize(_query.call(imq), dim: 1);
         var k = EncodeKeys(imk);
-        var queueCosines = q.matmul(Queue.Keys.t());
+        // 1/T is folded into the (B, D) queries, so the (B, 1 + K + S) logits need no division pass (nor its backward).
+        // Scaling keeps the top-k order, so the synthesizer gets the scaled cosines and its hard-pool cosines are
+        // scaled back (a (B, N) multiply).
+        double t = _options.Temperature;
+        var qt = q / t;
+        var queueLogits = qt.matmul(Queue.Keys.t());
         Tensor? synthetic = null, hardCosines = null;
         if (synthesize && Synthesizer is not null)
-            (synthetic, hardCosines) = Synthesizer.Synthesize(q, queueCosines, Queue.Keys, _generator);
-        var logits = Logits(q, k, queueCosines, synthetic, _options.Temperature);
+        {
+            (synthetic, var hardLogits) = Synthesizer.Synthesize(q, queueLogits, Queue.Keys, _generator);
+            hardCosines = hardLogits * t;
+        }
+        var logits = ScaledLogits(qt, k, queueLogits, synthetic);
         var loss = InfoNce(logits);
         if (stats is not null) stats.AddRange(Measure(logits, hardCosines, synthetic is null ? null : Synthesizer));
         return (loss, k);
@@ -118,6 +129,18 @@ public sealed class MoCoEngine : IDisposable
         return cat(parts, 1) / temperature;
     }
 
+    /// <summary>
+    /// <see cref="Logits"/> from queries already divided by T (<paramref name="qt"/>) and <paramref name="queueLogits"/> =
+    /// qt·queueᵀ: one concatenation, no division.
+    /// </summary>
+    internal static Tensor ScaledLogits(Tensor qt, Tensor k, Tensor queueLogits, Tensor? synthetic)
+    {
+        var positive = (qt * k.detach()).sum(1, keepdim: true);
+        return synthetic is null
+            ? cat(new[] { positive, queueLogits }, 1)
+            : cat(new[] { positive, queueLogits, synthetic.detach().bmm(qt.unsqueeze(2)).squeeze(2) }, 1);
+    }
+
     /// <summary>InfoNCE: mean cross-entropy with the positive at column 0.</summary>
     internal static Tensor InfoNce(Tensor logits) =>
         nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: int64, device: logits.device));
@@ -127,7 +150,11 @@ public sealed class MoCoEngine : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var scaled = logits.detach();
+        // One pass over the (B, 1 + K + S) logits: per-column means of the logits and of the softmax; group figures are
+        // sums over column ranges of those (1 + K + S) vectors (previously a logsumexp per group over the full matrix).
         var lse = scaled.logsumexp(1, keepdim: true);
+        var columnMeans = scaled.mean(new long[] { 0 });
+        var columnShares = (scaled - lse).exp_().mean(new long[] { 0 });
         var groups = new List<(string Name, long Start, long Width)> { ("positive", 0, 1), ("queue", 1, _options.QueueSize) };
         long column = 1 + _options.QueueSize;
         if (synthesizer is not null)
@@ -136,9 +163,8 @@ public sealed class MoCoEngine : IDisposable
         var values = new List<Tensor>();
         foreach (var (_, start, width) in groups)
         {
-            var block = scaled.narrow(1, start, width);
-            values.Add(block.mean() * _options.Temperature);
-            values.Add((block.logsumexp(1, keepdim: true) - lse).exp().mean());
+            values.Add(columnMeans.narrow(0, start, width).mean() * _options.Temperature);
+            values.Add(columnShares.narrow(0, start, width).sum());
         }
         if (hardCosines is not null)
         {

@@ -21,15 +21,24 @@ public static class MomentumUpdate
     }
 
     /// <summary>Applies one EMA step with momentum <paramref name="m"/> in [0, 1].</summary>
-    public static void Apply(nn.Module query, nn.Module key, double m)
+    public static void Apply(nn.Module query, nn.Module key, double m) => Apply(Pairs(query, key).ToArray(), m);
+
+    /// <summary>
+    /// The EMA over pairs matched once by <see cref="Pairs"/> (the engine caches them: enumerating and checking the
+    /// named parameters of two ResNets every step cost as much as the update itself). One <c>lerp_</c> per tensor,
+    /// θ_k + (1 − m)(θ_q − θ_k), instead of <c>mul_</c> + <c>add_</c>: half the native calls, same value up to rounding.
+    /// </summary>
+    internal static void Apply(IReadOnlyList<(Tensor Query, Tensor Key)> pairs, double m)
     {
         Guard.InRange(m, 0, 1, nameof(m));
         using var noGrad = no_grad();
-        foreach (var (pq, pk) in Pairs(query, key))
-            pk.mul_(m).add_(pq.detach(), alpha: 1 - m);
+        double w = 1 - m;
+        foreach (var (pq, pk) in pairs)
+            pk.lerp_(pq, w);
     }
 
-    private static IEnumerable<(Tensor Query, Tensor Key)> Pairs(nn.Module query, nn.Module key)
+    /// <summary>The (query, key) parameter pairs, checked to share names and shapes.</summary>
+    internal static IEnumerable<(Tensor Query, Tensor Key)> Pairs(nn.Module query, nn.Module key)
     {
         var q = query.named_parameters().ToList();
         var k = key.named_parameters().ToList();

@@ -48,10 +48,11 @@ public sealed class NegativeSynthesizer
 
     /// <summary>Synthesises this batch's negatives.</summary>
     /// <param name="queries">(B, D) unit queries (detached internally).</param>
-    /// <param name="queueLogits">(B, K) cosines q·queue, before division by the temperature.</param>
+    /// <param name="queueLogits">(B, K) cosines q·queue, or any positive multiple of them (only their order picks the
+    /// hard pool; <see cref="Contrastive.MoCoEngine"/> passes them already divided by the temperature).</param>
     /// <param name="queue">(K, D) unit keys.</param>
     /// <param name="generator">Random source on the tensors' device.</param>
-    /// <returns>(B, <see cref="TotalCount"/>, D) unit vectors without gradient history, and each query's hard-pool cosines (B, N).</returns>
+    /// <returns>(B, <see cref="TotalCount"/>, D) unit vectors without gradient history, and each query's hard-pool entries of <paramref name="queueLogits"/> (B, N), at its scale.</returns>
     public (Tensor Negatives, Tensor HardCosines) Synthesize(Tensor queries, Tensor queueLogits, Tensor queue, Generator generator)
     {
         CheckQueueSize((int)queue.shape[0]);

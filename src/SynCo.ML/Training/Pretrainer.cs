@@ -85,6 +85,7 @@ public sealed class Pretrainer
             $"{steps} steps/epoch, negatives: {negatives}");
 
         var telemetry = new HardnessTelemetry();
+        var trainStep = new PretrainStep(engine, optimizer, augmenter, telemetry);
         for (int epoch = firstEpoch; epoch < _o.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -104,17 +105,9 @@ public sealed class Pretrainer
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                 var images = batch.Images.to(device);
                 batch.Images.Dispose();
-                var view1 = augmenter.Apply(images, augmentGenerator);
-                var view2 = augmenter.Apply(images, augmentGenerator);
-                var result = engine.Forward(view1, view2, synthesize);
-                double loss = result.Loss.item<float>();
+                double loss = trainStep.Run(images, augmentGenerator, synthesize);
                 step++;
                 if (!double.IsFinite(loss)) throw new TrainingDivergedException(epoch, step, loss);
-                optimizer.zero_grad();
-                result.Loss.backward();
-                optimizer.step();
-                engine.Enqueue(result.Keys);
-                telemetry.Add(result.Hardness);
                 lossSum += loss;
                 globalStep++;
                 _o.OnProgress?.Invoke(new TrainingProgress(epoch, _o.Epochs, step, steps, loss, lr,

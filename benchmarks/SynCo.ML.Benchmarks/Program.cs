@@ -1,0 +1,415 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SynCo.ML.Augmentation;
+using SynCo.ML.Contrastive;
+using SynCo.ML.Model;
+using SynCo.ML.Negatives;
+using SynCo.ML.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Benchmarks;
+
+/// <summary>
+/// Measures the overhead of SynCo.ML's training step as ratios within one run (so a noisy, shared machine
+/// cancels out): every compared variant is run in the same rounds, in rotating order, and medians are compared.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        BenchOptions o;
+        try { o = BenchOptions.Parse(args); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(BenchOptions.Usage);
+            return 2;
+        }
+        if (o.Help) { Console.WriteLine(BenchOptions.Usage); return 0; }
+        return new Bench(o).Run();
+    }
+}
+
+internal sealed class BenchOptions
+{
+    public bool Quick, Help, Profile;
+    public int Threads = 2, Batch = 64, Size = 32, Steps = 9, Queue = 4096, Warmup = 2, PythonRuns = 2;
+    public double Width = 0.25;
+    public int[] LeakSteps = { 100, 1000 };
+    public int LeakBatch = 16, LeakSize = 16;
+    public string Python = "/usr/bin/python3";
+
+    public const string Usage =
+        "SynCo.ML.Benchmarks [--quick] [--threads N] [--batch B] [--width W] [--size PX] [--steps S] [--queue K]\n" +
+        "                    [--leak N1,N2] [--leak-batch B] [--python PATH|none]\n" +
+        "  --quick       CI smoke run (< 1 min): batch 32, 16 px, K 1024, 5 steps, leak check at 10 and 60 steps\n" +
+        "  --threads     torch threads for both TorchSharp and PyTorch (default 2)\n" +
+        "  --batch       batch size (default 64)   --width  ResNet-18 width multiplier (default 0.25)\n" +
+        "  --size        image side in pixels (default 32)   --queue  MoCo queue K (default 4096)\n" +
+        "  --steps       measured steps per variant (median; default 9, at least 5)\n" +
+        "  --leak        steps at which live tensors and RSS are sampled (default 100,1000)\n" +
+        "  --leak-batch  batch size of the leak run (default 16)   --leak-size  its image side (default 16 px);\n" +
+        "                the per-step code path is the same at any size, so the 1000-step leak run is kept small\n" +
+        "  --python      interpreter with torch for the PyTorch comparison (default /usr/bin/python3; 'none' skips)";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        if (args.Contains("--quick"))
+        {
+            o.Quick = true; o.Batch = 32; o.Size = 16; o.Queue = 1024; o.Steps = 5; o.Warmup = 1; o.PythonRuns = 1;
+            o.LeakSteps = new[] { 10, 60 }; o.LeakBatch = 16;
+        }
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
+            int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            switch (a)
+            {
+                case "--quick": break;
+                case "--profile": o.Profile = true; break;
+                case "-h": case "--help": o.Help = true; break;
+                case "--threads": o.Threads = Int(); break;
+                case "--batch": o.Batch = Int(); break;
+                case "--width": o.Width = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--size": o.Size = Int(); break;
+                case "--steps": o.Steps = Math.Max(5, Int()); break;
+                case "--queue": o.Queue = Int(); break;
+                case "--leak": o.LeakSteps = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).OrderBy(s => s).ToArray(); break;
+                case "--leak-batch": o.LeakBatch = Int(); break;
+                case "--leak-size": o.LeakSize = Int(); break;
+                case "--python": o.Python = Next(); break;
+                default: throw new ArgumentException($"Unknown option {a}.");
+            }
+        }
+        if (o.LeakSteps.Length < 2) throw new ArgumentException("--leak needs two step counts, e.g. 100,1000.");
+        return o;
+    }
+}
+
+internal sealed class Bench
+{
+    private readonly BenchOptions _o;
+    private readonly List<(string Row, string Measured, string Target, string Result)> _table = new();
+    private readonly List<string> _notes = new();
+
+    public Bench(BenchOptions o) => _o = o;
+
+    public int Run()
+    {
+        var o = _o;
+        torch.set_num_threads(o.Threads);
+        Console.WriteLine($"SynCo.ML benchmark: ResNet-18 width {o.Width.ToString(CultureInfo.InvariantCulture)}, {o.Size} px, batch {o.Batch}, " +
+            $"K {o.Queue}, {o.Threads} thread(s), {o.Steps} measured steps per variant" + (o.Quick ? " (--quick)" : ""));
+#if DEBUG
+        Console.WriteLine("build: Debug (managed code unoptimised; the hot loops are native libtorch)");
+#else
+        Console.WriteLine("build: Release");
+#endif
+        Console.WriteLine($"libtorch threads {torch.get_num_threads()}, {Environment.ProcessorCount} logical CPU(s)");
+
+        if (o.Profile) { Profile(); return 0; }
+        using var setup = new Setup(o, o.Batch);
+        var timings = MeasureRounds(setup, rounds: o.Steps, pythonRuns: o.PythonRuns, out var python);
+
+        double moco = Median(timings["moco"]), synco = Median(timings["synco"]), full = Median(timings["full"]);
+        double bare = Median(timings["bare"]), aug = Median(timings["augment"]);
+        Add("1 six SynCo generators / MoCo v2 step", $"{synco / moco:F3} ({synco:F1} / {moco:F1} ms)", "<= 1.05", synco / moco <= 1.05);
+        Add("2 full training step / bare fwd+bwd", $"{full / bare:F3} ({full:F1} / {bare:F1} ms)", "<= 1.15", full / bare <= 1.15);
+        double augRate = o.Batch / (aug / 1000), trainRate = o.Batch / (full / 1000);
+        Add("3 augmentation / training throughput", $"{augRate / trainRate:F2} ({augRate:F0} / {trainRate:F0} img/s)", ">= 5", augRate / trainRate >= 5);
+
+        setup.Dispose();
+        if (python.Error is not null)
+            Add("5 MoCo v2 step: ours / PyTorch", $"skipped: {python.Error}", "<= 1.0", null);
+        else
+        {
+            double pm = Median(python.Moco), pb = Median(python.Bare);
+            Add($"5 MoCo v2 step: ours / PyTorch {python.Version}", $"{moco / pm:F3} ({moco:F1} / {pm:F1} ms)", "<= 1.0", moco / pm <= 1.0);
+            Add("5a bare fwd+bwd: ours / PyTorch (kernels)", $"{bare / pb:F3} ({bare:F1} / {pb:F1} ms)", "info", null);
+            Add("5b step overhead over bare: ours vs PyTorch", $"{moco / bare:F3} vs {pm / pb:F3}", "info", null);
+        }
+        Print(timings);
+        Console.Out.Flush();
+
+        Leak();
+        Console.WriteLine();
+        Console.WriteLine(_notes[^1]);
+        PrintTable();
+        return 0;
+    }
+
+    /// <summary>
+    /// Runs every C# variant once per round in rotating order (after warm-up rounds), and the PyTorch script between
+    /// blocks of rounds so both languages see the same background load.
+    /// </summary>
+    private Dictionary<string, List<double>> MeasureRounds(Setup s, int rounds, int pythonRuns, out PythonResult python)
+    {
+        var variants = new (string Name, Func<double> Run)[]
+        {
+            ("moco", () => Time(() => s.Step.RunOnViews(s.View1, s.View2, synthesize: false))),
+            ("synco", () => Time(() => s.Step.RunOnViews(s.View1, s.View2, synthesize: true))),
+            ("full", () => Time(() => s.Step.Run(s.NextImages(), s.AugmentGenerator, synthesize: true))),
+            ("bare", () => Time(s.Bare)),
+            ("augment", () => Time(s.AugmentTwice)),
+        };
+        var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        for (int w = 0; w < _o.Warmup; w++)
+            foreach (var v in variants) v.Run();
+
+        python = new PythonResult();
+        int blocks = Math.Max(1, pythonRuns);
+        int done = 0;
+        var watch = Stopwatch.StartNew();
+        for (int b = 0; b < blocks; b++)
+        {
+            int inBlock = (rounds - done + (blocks - b) - 1) / (blocks - b);
+            for (int r = 0; r < inBlock; r++, done++)
+                for (int i = 0; i < variants.Length; i++)
+                {
+                    var v = variants[(i + done) % variants.Length];
+                    times[v.Name].Add(v.Run());
+                }
+            Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] C# rounds {done}/{rounds}");
+            if (pythonRuns > 0) RunPython(python, Math.Max(3, (rounds + blocks - 1) / blocks));
+            Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] PyTorch run {b + 1}/{blocks} {(python.Error ?? "done")}");
+        }
+        Console.WriteLine($"timed rounds: {watch.Elapsed.TotalSeconds:F0} s");
+        return times;
+    }
+
+    private void RunPython(PythonResult result, int steps)
+    {
+        if (result.Error is not null) return;
+        var o = _o;
+        if (o.Python == "none") { result.Error = "--python none"; return; }
+        string script = Path.Combine(AppContext.BaseDirectory, "pytorch", "moco_step.py");
+        if (!File.Exists(script)) { result.Error = $"{script} not found"; return; }
+        if (!File.Exists(o.Python)) { result.Error = $"{o.Python} not found"; return; }
+        var psi = new ProcessStartInfo(o.Python)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { script, "--threads", $"{o.Threads}", "--batch", $"{o.Batch}", "--size", $"{o.Size}",
+                     "--width", o.Width.ToString(CultureInfo.InvariantCulture), "--queue", $"{o.Queue}", "--steps", $"{steps}",
+                     "--warmup", $"{Math.Max(2, o.Warmup + 1)}", "--splits", $"{Setup.Options(o, o.Batch).Backbone.BatchNormSplits}" })
+            psi.ArgumentList.Add(a);
+        psi.Environment["OMP_NUM_THREADS"] = $"{o.Threads}";
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(600_000)) { p.Kill(); result.Error = "PyTorch script timed out"; return; }
+        if (p.ExitCode != 0)
+        {
+            string err = stderr.Result.Trim().Split('\n').LastOrDefault() ?? "";
+            result.Error = $"PyTorch script failed ({p.ExitCode}): {err}";
+            return;
+        }
+        var json = JsonDocument.Parse(stdout.Trim().Split('\n').Last()).RootElement;
+        result.Version = json.GetProperty("torch").GetString();
+        result.Moco.AddRange(json.GetProperty("moco_ms").EnumerateArray().Select(e => e.GetDouble()));
+        result.Bare.AddRange(json.GetProperty("bare_ms").EnumerateArray().Select(e => e.GetDouble()));
+        if (json.TryGetProperty("loss", out var loss)) _notes.Add($"PyTorch run: final loss {loss.GetDouble():F3}, threads {json.GetProperty("threads").GetInt32()}");
+    }
+
+    /// <summary>Row 4: live native tensors and RSS after N1 and N2 full training steps (fresh model, same step code).</summary>
+    private void Leak()
+    {
+        var o = _o;
+        using var s = new Setup(o, o.LeakBatch, o.LeakSize);
+        var samples = new List<(int Step, long ScopeLive, long Total, long RssKb)>();
+        var watch = Stopwatch.StartNew();
+        int step = 0;
+        foreach (int target in o.LeakSteps)
+        {
+            for (; step < target; step++)
+            {
+                double loss = s.Step.Run(s.NextImages(), s.AugmentGenerator, synthesize: true);
+                if (!double.IsFinite(loss)) { _notes.Add($"leak run: non-finite loss at step {step}"); break; }
+            }
+            Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] leak run at step {step} ({1000 * watch.Elapsed.TotalSeconds / Math.Max(1, step):F0} ms/step so far)");
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            samples.Add((step, DisposeScopeManager.Statistics.ThreadTotalLiveCount, torch.Tensor.TotalCount, RssKb()));
+        }
+        var (a, z) = (samples[0], samples[^1]);
+        bool flat = z.ScopeLive == a.ScopeLive && z.Total == a.Total && z.RssKb <= a.RssKb * 1.05 + 16 * 1024;
+        Add($"4 live tensors / RSS at steps {a.Step} and {z.Step}",
+            $"scope-live {a.ScopeLive} -> {z.ScopeLive}, Tensor.TotalCount {a.Total} -> {z.Total}, RSS {a.RssKb / 1024.0:F0} -> {z.RssKb / 1024.0:F0} MB",
+            "flat", flat);
+        _notes.Add($"leak run: batch {o.LeakBatch}, {o.LeakSize} px, {step} steps in {watch.Elapsed.TotalSeconds:F0} s; flat = equal tensor counts and RSS growth <= 5 % + 16 MB");
+    }
+
+    /// <summary>--profile: medians of the pieces of a step, to see where overhead over the bare networks goes.</summary>
+    private void Profile()
+    {
+        using var s = new Setup(_o, _o.Batch);
+        var parts = new (string Name, Action Run)[]
+        {
+            ("bare fwd+bwd", s.Bare),
+            ("step moco (views ready)", () => s.Step.RunOnViews(s.View1, s.View2, false)),
+            ("step synco (views ready)", () => s.Step.RunOnViews(s.View1, s.View2, true)),
+            ("engine.Forward moco", () => { using var sc = NewDisposeScope(); s.Engine.Forward(s.View1, s.View2, false); }),
+            ("engine.Forward synco", () => { using var sc = NewDisposeScope(); s.Engine.Forward(s.View1, s.View2, true); }),
+            ("query+key forward", () => { using var sc = NewDisposeScope(); s.Query.call(s.View1); using (no_grad()) s.Key.call(s.View2); }),
+            ("momentum update", () => MomentumUpdate.Apply(s.Query, s.Key, 0.99)),
+            ("zero_grad", () => s.Optimizer.zero_grad()),
+            ("optimizer.step", () => s.Optimizer.step()),
+            ("augment x2", s.AugmentTwice),
+        };
+        var t = parts.ToDictionary(p => p.Name, _ => new List<double>());
+        for (int r = 0; r < _o.Warmup + _o.Steps; r++)
+            for (int i = 0; i < parts.Length; i++)
+            {
+                var p = parts[(i + r) % parts.Length];
+                double ms = Time(p.Run);
+                if (r >= _o.Warmup) t[p.Name].Add(ms);
+            }
+        foreach (var (name, xs) in t) Console.WriteLine($"  {name,-26} {Median(xs),8:F2} ms");
+    }
+
+    private static long RssKb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return Environment.WorkingSet / 1024;
+    }
+
+    private static double Time(Action action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    internal static double Median(IReadOnlyList<double> xs)
+    {
+        if (xs.Count == 0) return double.NaN;
+        var s = xs.OrderBy(x => x).ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
+    }
+
+    private void Add(string row, string measured, string target, bool? pass) =>
+        _table.Add((row, measured, target, pass is null ? (target == "info" ? "" : "SKIP") : pass.Value ? "PASS" : "MISS"));
+
+    private void Print(Dictionary<string, List<double>> timings)
+    {
+        Console.WriteLine();
+        Console.WriteLine("raw step times (ms, in measurement order):");
+        foreach (var (name, xs) in timings)
+            Console.WriteLine($"  {name,-8} median {Median(xs),8:F1}  [{string.Join(", ", xs.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}]");
+        foreach (var n in _notes) Console.WriteLine($"  {n}");
+        PrintTable();
+    }
+
+    private void PrintTable()
+    {
+        Console.WriteLine();
+        int w0 = Math.Max(4, _table.Max(r => r.Row.Length)), w1 = Math.Max(8, _table.Max(r => r.Measured.Length));
+        Console.WriteLine($"{"Ratio".PadRight(w0)} | {"Measured".PadRight(w1)} | {"Target",-7} | Result");
+        Console.WriteLine($"{new string('-', w0)}-|-{new string('-', w1)}-|-{new string('-', 7)}-|-------");
+        foreach (var r in _table)
+            Console.WriteLine($"{r.Row.PadRight(w0)} | {r.Measured.PadRight(w1)} | {r.Target,-7} | {r.Result}");
+    }
+
+    private sealed class PythonResult
+    {
+        public string? Error, Version;
+        public List<double> Moco = new(), Bare = new();
+    }
+}
+
+/// <summary>The networks, engine, optimiser and data of one benchmark configuration, built as <see cref="Pretrainer"/> does.</summary>
+internal sealed class Setup : IDisposable
+{
+    private readonly Tensor[] _images;
+    private int _next;
+
+    public Setup(BenchOptions o, int batch, int? size = null)
+    {
+        int side = size ?? o.Size;
+        var options = Options(o, batch);
+        options.Validate();
+        var backbone = options.Backbone.Clone();
+        backbone.InputChannels = 3;
+        torch.manual_seed(1);
+        Query = new ContrastiveEncoder(backbone, side, side, options.HeadHiddenDim, options.EmbeddingDim);
+        Key = Query.CloneArchitecture();
+        var negatives = options.ResolveNegatives();
+        Engine = new MoCoEngine(Query, Key, options.EngineOptions(), negatives.CreateSynthesizer(options.QueueSize), CPU, seed: 1);
+        Optimizer = optim.SGD(Query.parameters(), options.LearningRate * batch / 256.0, momentum: options.SgdMomentum, weight_decay: options.WeightDecay);
+        Augmenter = new BatchAugmenter(options.ResolveAugmentation(3, side, side));
+        Step = new PretrainStep(Engine, Optimizer, Augmenter, new HardnessTelemetry());
+        AugmentGenerator = new Generator(7);
+        Query.train();
+        Key.train();
+        using var data = new Generator(3);
+        _images = Enumerable.Range(0, 4).Select(_ =>
+        {
+            var t = randint(0, 256, new long[] { batch, 3, side, side }, dtype: ScalarType.Byte, generator: data);
+            t.DetachFromDisposeScope();
+            return t;
+        }).ToArray();
+        View1 = Augmenter.Apply(_images[0], AugmentGenerator);
+        View2 = Augmenter.Apply(_images[0], AugmentGenerator);
+        View1.DetachFromDisposeScope();
+        View2.DetachFromDisposeScope();
+    }
+
+    public static PretrainOptions Options(BenchOptions o, int batch)
+    {
+        var options = new PretrainOptions { BatchSize = batch, QueueSize = o.Queue, Threads = o.Threads, Device = "cpu" };
+        options.Backbone.WidthMultiplier = o.Width;
+        return options;
+    }
+
+    public ContrastiveEncoder Query { get; }
+    public ContrastiveEncoder Key { get; }
+    public MoCoEngine Engine { get; }
+    public optim.Optimizer Optimizer { get; }
+    public BatchAugmenter Augmenter { get; }
+    public PretrainStep Step { get; }
+    public Generator AugmentGenerator { get; }
+    public Tensor View1 { get; }
+    public Tensor View2 { get; }
+
+    public Tensor NextImages() => _images[_next++ % _images.Length];
+
+    /// <summary>The networks alone: query forward + backward of a trivial loss, key forward without gradient.</summary>
+    public void Bare()
+    {
+        using var scope = NewDisposeScope();
+        var q = Query.call(View1);
+        using (no_grad()) Key.call(View2);
+        q.square().sum().backward();
+    }
+
+    public void AugmentTwice()
+    {
+        using var scope = NewDisposeScope();
+        var images = NextImages();
+        Augmenter.Apply(images, AugmentGenerator);
+        Augmenter.Apply(images, AugmentGenerator);
+    }
+
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var t in _images) t.Dispose();
+        View1.Dispose();
+        View2.Dispose();
+        Engine.Dispose();
+        Optimizer.Dispose();
+        Key.Dispose();
+        Query.Dispose();
+        AugmentGenerator.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+using SynCo.ML.Augmentation;
+using SynCo.ML.Contrastive;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Training;
+
+/// <summary>
+/// The body of one <see cref="Pretrainer"/> step: two augmented views, <see cref="MoCoEngine.Forward"/>, the loss
+/// check, zero_grad/backward/step, enqueue and telemetry. Kept separate so the benchmark times exactly this code.
+/// </summary>
+internal sealed class PretrainStep
+{
+    private readonly MoCoEngine _engine;
+    private readonly optim.Optimizer _optimizer;
+    private readonly BatchAugmenter _augmenter;
+    private readonly HardnessTelemetry _telemetry;
+
+    internal PretrainStep(MoCoEngine engine, optim.Optimizer optimizer, BatchAugmenter augmenter, HardnessTelemetry telemetry)
+    {
+        _engine = engine;
+        _optimizer = optimizer;
+        _augmenter = augmenter;
+        _telemetry = telemetry;
+    }
+
+    /// <summary>Augments <paramref name="images"/> (uint8, on the training device) twice and trains on the views.</summary>
+    /// <returns>The loss; when it is not finite nothing was updated and the caller should stop.</returns>
+    internal double Run(Tensor images, Generator augmentGenerator, bool synthesize)
+    {
+        using var scope = NewDisposeScope();
+        var view1 = _augmenter.Apply(images, augmentGenerator);
+        var view2 = _augmenter.Apply(images, augmentGenerator);
+        return RunOnViews(view1, view2, synthesize);
+    }
+
+    /// <summary>One optimisation step on ready views; temporaries are disposed before it returns.</summary>
+    internal double RunOnViews(Tensor view1, Tensor view2, bool synthesize)
+    {
+        using var scope = NewDisposeScope();
+        var result = _engine.Forward(view1, view2, synthesize);
+        double loss = result.Loss.item<float>();
+        if (!double.IsFinite(loss)) return loss;
+        _optimizer.zero_grad();
+        result.Loss.backward();
+        _optimizer.step();
+        _engine.Enqueue(result.Keys);
+        _telemetry.Add(result.Hardness);
+        return loss;
+    }
+}
