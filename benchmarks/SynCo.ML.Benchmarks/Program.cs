@@ -19,6 +19,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "featurize") return FeaturizeBench.Run(args[1..]);
         BenchOptions o;
         try { o = BenchOptions.Parse(args); }
         catch (ArgumentException e)
@@ -42,6 +43,7 @@ internal sealed class BenchOptions
     public string Python = "/usr/bin/python3";
 
     public const string Usage =
+        "SynCo.ML.Benchmarks featurize --help   (bulk featurization: batched ORT vs ML.NET row-by-row vs TorchSharp)\n" +
         "SynCo.ML.Benchmarks [--quick] [--threads N] [--batch B] [--width W] [--size PX] [--steps S] [--queue K]\n" +
         "                    [--leak N1,N2] [--leak-batch B] [--python PATH|none]\n" +
         "  --quick       CI smoke run (< 1 min): batch 32, 16 px, K 1024, 5 steps, leak check at 10 and 60 steps\n" +
