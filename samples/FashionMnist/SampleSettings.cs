@@ -16,7 +16,7 @@ public sealed record SampleSettings
     public IReadOnlyList<int> Seeds { get; init; } = new[] { 1 };
 
     /// <summary>Unlabelled training images used for pretraining (a seeded subset of the 60,000).</summary>
-    public int PretrainImages { get; init; } = 10_000;
+    public int PretrainImages { get; init; } = 20_000;
 
     /// <summary>Pretraining epochs over that subset.</summary>
     public int Epochs { get; init; } = 6;
