@@ -6,6 +6,9 @@ internal static class Guard
     public static int Positive(int value, string name) =>
         value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive integer; got {value}.");
 
+    public static int Pixels(int value, string name) =>
+        value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive number of pixels; got {value}.");
+
     public static int NonNegative(int value, string name) =>
         value >= 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be zero or positive; got {value}.");
 

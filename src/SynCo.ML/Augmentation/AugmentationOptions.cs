@@ -58,16 +58,14 @@ public sealed class AugmentationOptions
     public int Height
     {
         get => _height;
-        set => _height = value > 0 ? value
-            : throw new ArgumentOutOfRangeException(nameof(Height), value, "Height must be a positive number of pixels.");
+        set => _height = Guard.Pixels(value, nameof(Height));
     }
 
     /// <summary>Width in pixels of every output view. Must be positive. Default 224.</summary>
     public int Width
     {
         get => _width;
-        set => _width = value > 0 ? value
-            : throw new ArgumentOutOfRangeException(nameof(Width), value, "Width must be a positive number of pixels.");
+        set => _width = Guard.Pixels(value, nameof(Width));
     }
 
     /// <summary>

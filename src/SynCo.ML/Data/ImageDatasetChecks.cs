@@ -17,8 +17,8 @@ internal static class ImageDatasetChecks
     public static int CheckShape(int channels, int height, int width)
     {
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be positive (1 for grayscale, 3 for RGB).");
-        if (height <= 0) throw new ArgumentOutOfRangeException(nameof(height), height, "height must be a positive number of pixels.");
-        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "width must be a positive number of pixels.");
+        Guard.Pixels(height, nameof(height));
+        Guard.Pixels(width, nameof(width));
         long size = (long)channels * height * width;
         if (size > Array.MaxLength)
             throw new ArgumentException($"One image of {channels}×{height}×{width} bytes is too large for a .NET array.");

@@ -11,16 +11,14 @@ public sealed class ImageFolderOptions
     public int Height
     {
         get => _height;
-        set => _height = value > 0 ? value
-            : throw new ArgumentOutOfRangeException(nameof(Height), value, "Height must be a positive number of pixels.");
+        set => _height = Guard.Pixels(value, nameof(Height));
     }
 
     /// <summary>Width every image is resized to, positive. Default 224.</summary>
     public int Width
     {
         get => _width;
-        set => _width = value > 0 ? value
-            : throw new ArgumentOutOfRangeException(nameof(Width), value, "Width must be a positive number of pixels.");
+        set => _width = Guard.Pixels(value, nameof(Width));
     }
 
     /// <summary>
