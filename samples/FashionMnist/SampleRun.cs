@@ -35,7 +35,7 @@ public static class SampleRun
                     string? save = method == Method.SynCo && seed == settings.Seeds[0] ? settings.OutputFolder : null;
                     var r = experiment.Run(method, seed, save, cancellationToken);
                     results.Add(r);
-                    AnsiConsole.MarkupLine($"[green]{method}[/] seed {seed}: linear probe [bold]{r.LinearAccuracy:P1}[/], kNN {r.KnnAccuracy:P1}" +
+                    AnsiConsole.MarkupLine($"[green]{method}[/] seed {seed}: linear probe [bold]{100 * r.LinearAccuracy:F1} %[/], kNN {100 * r.KnnAccuracy:F1} %" +
                         (r.PretrainSeconds > 0 ? $", pretraining {r.PretrainSeconds:F0} s at {r.ImagesPerSecond:F0} img/s" : ""));
                 }
         }
