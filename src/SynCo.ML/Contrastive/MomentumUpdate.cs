@@ -31,10 +31,12 @@ public static class MomentumUpdate
     internal static void Apply(IReadOnlyList<(Tensor Query, Tensor Key)> pairs, double m)
     {
         Guard.InRange(m, 0, 1, nameof(m));
+        if (pairs.Count == 0) return;
         using var noGrad = no_grad();
-        double w = 1 - m;
+        // lerp_ takes its weight as a tensor: make it once per update, not (implicitly) once per parameter.
+        using var weight = full(Array.Empty<long>(), 1 - m, dtype: pairs[0].Key.dtype, device: pairs[0].Key.device);
         foreach (var (pq, pk) in pairs)
-            pk.lerp_(pq, w);
+            pk.lerp_(pq, weight);
     }
 
     /// <summary>The (query, key) parameter pairs, checked to share names and shapes.</summary>
