@@ -119,19 +119,9 @@ public sealed class MoCoEngine : IDisposable
     }
 
     /// <summary>
-    /// <c>[q·k | q·queueᵀ | q·h] / T</c>: (B, 1 + K + S), given <paramref name="queueCosines"/> = q·queueᵀ (B, K).
-    /// Keys, queue and synthetic vectors are constants here; only q carries gradient.
-    /// </summary>
-    internal static Tensor Logits(Tensor q, Tensor k, Tensor queueCosines, Tensor? synthetic, double temperature)
-    {
-        var parts = new List<Tensor> { (q * k.detach()).sum(1, keepdim: true), queueCosines };
-        if (synthetic is not null) parts.Add(synthetic.detach().bmm(q.unsqueeze(2)).squeeze(2));
-        return cat(parts, 1) / temperature;
-    }
-
-    /// <summary>
-    /// <see cref="Logits"/> from queries already divided by T (<paramref name="qt"/>) and <paramref name="queueLogits"/> =
-    /// qt·queueᵀ: one concatenation, no division.
+    /// <c>[q·k | q·queueᵀ | q·h] / T</c>: (B, 1 + K + S), from queries already divided by T (<paramref name="qt"/>) and
+    /// <paramref name="queueLogits"/> = qt·queueᵀ (B, K): one concatenation, no division. Keys, queue and synthetic
+    /// vectors are constants here; only q carries gradient.
     /// </summary>
     internal static Tensor ScaledLogits(Tensor qt, Tensor k, Tensor queueLogits, Tensor? synthetic)
     {

@@ -14,6 +14,13 @@ public class MoCoEngineTests
     private static MoCoEngine Engine(nn.Module<Tensor, Tensor> q, nn.Module<Tensor, Tensor> k, NegativeSynthesizer? synth = null, bool symmetric = false) =>
         new(q, k, new MoCoEngineOptions { QueueSize = 32, EmbeddingDim = 16, Momentum = 0.9, Temperature = 0.2, Symmetric = symmetric }, synth, CPU, seed: 5);
 
+    /// <summary>The engine's logits (queries pre-divided by T, as <see cref="MoCoEngine"/> computes them).</summary>
+    private static Tensor Logits(Tensor q, Tensor k, Tensor queue, Tensor h, double t)
+    {
+        var qt = q / t;
+        return MoCoEngine.ScaledLogits(qt, k, qt.matmul(queue.t()), h);
+    }
+
     [Fact]
     public void LossMatchesAHandComputedExample()
     {
@@ -22,7 +29,7 @@ public class MoCoEngineTests
         var k = tensor(new float[] { 0.6f, 0.8f }).view(1, 2);
         var queue = tensor(new float[] { 0, 1, -1, 0 }).view(2, 2);
         var h = tensor(new float[] { 0.8f, 0.6f }).view(1, 1, 2);
-        var logits = MoCoEngine.Logits(q, k, q.matmul(queue.t()), h, 0.5);
+        var logits = Logits(q, k, queue, h, 0.5);
         Assert.Equal(new[] { 1.2f, 0f, -2f, 1.6f }, logits.data<float>().ToArray());
         double expected = -1.2 + Math.Log(Math.Exp(1.2) + Math.Exp(0) + Math.Exp(-2) + Math.Exp(1.6));
         Assert.Equal(expected, MoCoEngine.InfoNce(logits).item<float>(), 5);
@@ -41,7 +48,7 @@ public class MoCoEngineTests
         var synth = new NegativeSynthesizer(4, new INegativeGenerator[] { new InterpolatedNegatives(5), new PerturbedNegatives(3) });
         var cos = q.matmul(queue.t());
         var (h, _) = synth.Synthesize(q, cos, queue, new Generator(3));
-        var loss = MoCoEngine.InfoNce(MoCoEngine.Logits(q, k, cos, h, T));
+        var loss = MoCoEngine.InfoNce(Logits(q, k, queue, h, T));
         loss.backward();
 
         Assert.Null(k.grad);
@@ -49,7 +56,7 @@ public class MoCoEngineTests
         // leak of gradient through h would break this equality.
         using var noGrad = no_grad();
         var vectors = cat(new[] { k.unsqueeze(1), queue.unsqueeze(0).expand(B, K, D), h }, 1);          // (B, 1+K+S, D)
-        var p = MoCoEngine.Logits(q, k, q.matmul(queue.t()), h, T).softmax(1).unsqueeze(2);
+        var p = Logits(q, k, queue, h, T).softmax(1).unsqueeze(2);
         var expected = ((p * vectors).sum(1) - k) / (T * B);
         Assert.True(allclose(q.grad!, expected, 1e-5, 1e-6), $"max diff {(q.grad! - expected).abs().max().item<float>()}");
     }
