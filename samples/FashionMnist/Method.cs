@@ -26,18 +26,11 @@ public static class MethodNegatives
         NegativeOptions? negatives = method switch
         {
             Method.MoCoV2 => NegativeOptions.None(),
-            // MoCHi's published ImageNet setting is (N, s, s') = (1024, 1024, 256) at K = 65536; keep its ratios.
-            Method.MoCHi => MoCHi(queueSize),
+            Method.MoCHi => NegativeOptions.MoCHi(queueSize),
             Method.SynCo => NegativeOptions.SynCo(queueSize),
             _ => null,
         };
         if (negatives is not null) negatives.WarmupEpochs = warmupEpochs;
         return negatives;
-    }
-
-    private static NegativeOptions MoCHi(int queueSize)
-    {
-        int n = Math.Min(queueSize, Math.Max(16, queueSize / 64));
-        return NegativeOptions.MoCHi(n, n, Math.Max(1, n / 4));
     }
 }

@@ -163,8 +163,8 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
 
     private static NegativeOptions MoCHi(int queueSize, int? hardPool, int? s, int? s1)
     {
-        // Scaled like SynCo's default (N = K/64, at least 16) with MoCHi's ImageNet ratio s : s' = 1024 : 256.
-        int n = hardPool ?? Math.Min(queueSize, Math.Max(16, queueSize / 64));
+        // Without overrides this is NegativeOptions.MoCHi(queueSize): N = HardPoolFor(K), s = N, s' = N/4.
+        int n = hardPool ?? NegativeOptions.HardPoolFor(queueSize);
         return NegativeOptions.MoCHi(n, s ?? n, s1 ?? Math.Max(1, n / 4));
     }
 

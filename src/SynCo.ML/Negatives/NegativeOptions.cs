@@ -74,14 +74,33 @@ public sealed class NegativeOptions
         new() { HardPoolSize = hardPoolSize, Mixup = mixed, Interpolated = queryMixed };
 
     /// <summary>
+    /// MoCHi scaled to a queue of <paramref name="queueSize"/> keys: N = <see cref="HardPoolFor"/>(K), s = N mixes of two
+    /// hard negatives and s′ = N/4 query mixes (MoCHi's ImageNet ratio s : s′ = 1024 : 256).
+    /// </summary>
+    public static NegativeOptions MoCHi(int queueSize)
+    {
+        int n = HardPoolFor(queueSize);
+        return MoCHi(n, n, Math.Max(1, n / 4));
+    }
+
+    /// <summary>
+    /// The hard-pool size N the scaled presets use for a queue of <paramref name="queueSize"/> keys: the official
+    /// N = 1024 at K = 65536, i.e. K/64, at least 16 and at most K.
+    /// </summary>
+    public static int HardPoolFor(int queueSize)
+    {
+        Guard.Positive(queueSize, nameof(queueSize));
+        return Math.Min(queueSize, Math.Max(16, queueSize / 64));
+    }
+
+    /// <summary>
     /// SynCo's six types. At the official queue size (65536) this is the official recipe: N = 1024 and
     /// 256/256/256/64/64/64 per query. Smaller queues keep the official ratios (N = K/64, types 1–3 = N/4, types
     /// 4–6 = N/16), so synthetic negatives stay about 1.5 % of all negatives; N is at least 16.
     /// </summary>
     public static NegativeOptions SynCo(int queueSize = 65536)
     {
-        Guard.Positive(queueSize, nameof(queueSize));
-        int n = Math.Min(queueSize, Math.Max(16, queueSize / 64));
+        int n = HardPoolFor(queueSize);
         int big = Math.Max(1, n / 4), small = Math.Max(1, n / 16);
         return new NegativeOptions
         {

@@ -23,6 +23,15 @@ public class NegativeOptionsTests
     }
 
     [Fact]
+    public void ScaledMoCHiUsesTheSameHardPoolAsSynCoWithMoCHisRatio()
+    {
+        var o = NegativeOptions.MoCHi(4096);
+        Assert.Equal((64, 64, 16, 0), (o.HardPoolSize, o.Mixup, o.Interpolated, o.Extrapolated));
+        Assert.Equal((1024, 16, 10), (NegativeOptions.HardPoolFor(65536), NegativeOptions.HardPoolFor(512), NegativeOptions.HardPoolFor(10)));
+        Assert.Contains("queueSize", Assert.Throws<ArgumentOutOfRangeException>(() => NegativeOptions.HardPoolFor(0)).Message);
+    }
+
+    [Fact]
     public void EachCountControlsOnlyItsOwnType()
     {
         // The reference code ties type 5 to --n4 and type 4 to --n5; here each count is independent.
