@@ -25,10 +25,14 @@ public sealed class ContrastiveEncoder : nn.Module<Tensor, Tensor>
     /// <param name="imageWidth">Training image width in pixels (≥ 1); decides the automatic stem.</param>
     /// <param name="headHiddenDim">Hidden width of the head (≥ 1); <c>null</c> (default) = the backbone's feature size, as in MoCo v2.</param>
     /// <param name="embeddingDim">Size of the projection (≥ 1; default 128).</param>
+    /// <param name="initialization">
+    /// Generator of all initial weights, so a seeded model does not depend on what else uses libtorch's global generator;
+    /// null draws from the global one.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
     public ContrastiveEncoder(BackboneOptions options, int imageHeight, int imageWidth,
-        int? headHiddenDim = null, int embeddingDim = ProjectionHead.DefaultOutputDim)
+        int? headHiddenDim = null, int embeddingDim = ProjectionHead.DefaultOutputDim, Generator? initialization = null)
         : base(nameof(ContrastiveEncoder))
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -38,8 +42,9 @@ public sealed class ContrastiveEncoder : nn.Module<Tensor, Tensor>
         if (embeddingDim < 1)
             throw new ArgumentOutOfRangeException(nameof(embeddingDim), embeddingDim, "embeddingDim must be at least 1.");
 
-        _backbone = new ResNet(options, imageHeight, imageWidth);
+        _backbone = new ResNet(options, imageHeight, imageWidth, initialization: initialization);
         _head = new ProjectionHead(_backbone.FeatureDim, headHiddenDim ?? _backbone.FeatureDim, embeddingDim);
+        if (initialization is not null) WeightInitializer.Apply(_head, initialization);
 
         // MoCo layout: the backbone's children directly, the head as "fc".
         foreach (var (name, child) in _backbone.named_children())

@@ -39,9 +39,13 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <param name="imageHeight">Height of the images the backbone is meant for (≥ 1); decides the automatic stem.</param>
     /// <param name="imageWidth">Width of the images the backbone is meant for (≥ 1); decides the automatic stem.</param>
     /// <param name="numClasses">0 (default) for a feature extractor; &gt; 0 adds torchvision's classifier <c>fc</c>.</param>
+    /// <param name="initialization">
+    /// Generator of the initial weights (torchvision's distributions, see <see cref="WeightInitializer"/>); null draws its
+    /// seed from libtorch's global generator, so <c>torch.manual_seed</c> still decides.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An image side is less than 1 or <paramref name="numClasses"/> is negative.</exception>
-    public ResNet(BackboneOptions options, int imageHeight, int imageWidth, int numClasses = 0)
+    public ResNet(BackboneOptions options, int imageHeight, int imageWidth, int numClasses = 0, Generator? initialization = null)
         : base(nameof(ResNet))
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -95,16 +99,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
 
         RegisterComponents();
 
-        foreach (var (_, module) in named_modules())
-        {
-            if (module is Conv2d conv)
-                nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-            else if (module is BatchNorm bn)
-            {
-                nn.init.ones_(bn.weight);
-                nn.init.zeros_(bn.bias!);
-            }
-        }
+        WeightInitializer.Apply(this, initialization);
     }
 
     /// <summary>A copy of the options the backbone was built with.</summary>

@@ -10,20 +10,28 @@ namespace SynCo.ML.Model;
 /// U(−1/√fan_in, 1/√fan_in) for weights and biases.
 /// </summary>
 /// <remarks>
-/// Module constructors draw from libtorch's process-wide generator, so two trainings in one process (or any other
-/// tensor code running meanwhile) would change each other's initial weights. Drawing from a private generator keeps a
-/// seeded run reproducible whatever else the process does, and leaves the caller's global seed alone.
+/// <see cref="ResNet"/> and <see cref="ContrastiveEncoder"/> initialise through this class. Given a generator, their
+/// weights do not depend on libtorch's process-wide generator, which other threads (another training, any tensor code)
+/// may be drawing from at the same time; a seeded run stays reproducible and leaves the caller's global seed alone.
 /// </remarks>
 /// <example><code>using var g = new Generator(42); WeightInitializer.Apply(encoder, g);</code></example>
 public static class WeightInitializer
 {
     /// <summary>Reinitialises every convolution, batch-norm and linear layer of <paramref name="network"/> from <paramref name="generator"/>.</summary>
     /// <param name="network">Any module; its parameters may live on any device.</param>
-    /// <param name="generator">A CPU generator: values are drawn on the CPU, then copied, so a seed gives the same weights on every device.</param>
-    public static void Apply(nn.Module network, Generator generator)
+    /// <param name="generator">
+    /// A CPU generator: values are drawn on the CPU, then copied, so a seed gives the same weights on every device. Null
+    /// seeds a private one from libtorch's global generator (one draw), so <c>torch.manual_seed</c> still decides.
+    /// </param>
+    public static void Apply(nn.Module network, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(generator);
+        if (generator is null)
+        {
+            using var seeded = new Generator((ulong)randint(long.MaxValue, new long[] { 1 }).item<long>());
+            Apply(network, seeded);
+            return;
+        }
         using var noGrad = no_grad();
         foreach (var (_, module) in network.named_modules())
         {

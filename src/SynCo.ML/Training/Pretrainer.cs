@@ -48,8 +48,9 @@ public sealed class Pretrainer
 
         var backbone = _o.Backbone.Clone();
         backbone.InputChannels = data.Channels;
-        var query = new ContrastiveEncoder(backbone, data.Height, data.Width, _o.HeadHiddenDim, _o.EmbeddingDim);
-        using (var init = new Generator(Mix(seed, 0, 0))) WeightInitializer.Apply(query, init);
+        ContrastiveEncoder query;
+        using (var init = new Generator(Mix(seed, 0, 0)))
+            query = new ContrastiveEncoder(backbone, data.Height, data.Width, _o.HeadHiddenDim, _o.EmbeddingDim, init);
         if (_o.InitialBackboneWeights is { } weights)
         {
             PyTorchWeights.LoadBackbone(query.Backbone, weights);

@@ -26,6 +26,23 @@ public class WeightInitializerTests
     }
 
     [Fact]
+    public void ConstructorsInitialiseFromTheGivenGeneratorOrElseFromTheGlobalSeed()
+    {
+        ContrastiveEncoder Seeded(ulong seed) { using var g = new Generator(seed); return new(new BackboneOptions { WidthMultiplier = 0.25 }, 16, 16, 64, 32, g); }
+        using var a = Seeded(5);
+        using (randn(1000)) { }
+        using var b = Seeded(5);
+        Assert.Equal(Weights(a), Weights(b));
+
+        manual_seed(9);
+        using var c = Encoder();
+        manual_seed(9);
+        using var d = Encoder();
+        Assert.Equal(Weights(c), Weights(d));
+        Assert.NotEqual(Weights(a), Weights(c));
+    }
+
+    [Fact]
     public void DistributionsAreTorchvisionsAndPyTorchDefaults()
     {
         using var encoder = Encoder();
