@@ -89,7 +89,8 @@ public sealed class Experiment
         cancellationToken.ThrowIfCancellationRequested();
         double linear = LinearProbe.Accuracy(train, _probeLabels, test, _testLabels, seed);
         double knn = new KnnClassifier(train, _probeLabels, Classes).Accuracy(test, _testLabels);
-        return new MethodResult(method, seed, linear, knn, seconds, imagesPerSecond, history, test);
+        double fiveNn = new KnnClassifier(train, _probeLabels, Classes, k: 5).Accuracy(test, _testLabels);
+        return new MethodResult(method, seed, linear, knn, fiveNn, seconds, imagesPerSecond, history, test);
     }
 
     private SynCoOptions Options(Method method, int seed, CancellationToken cancellationToken)
@@ -98,10 +99,12 @@ public sealed class Experiment
         var options = new SynCoOptions
         {
             Epochs = s.Epochs, BatchSize = s.BatchSize, QueueSize = s.QueueSize, Seed = seed, Device = s.Device, Threads = s.Threads,
-            OnnxThreads = s.Threads, CancellationToken = cancellationToken,
+            OnnxThreads = s.Threads, CancellationToken = cancellationToken, LearningRate = s.LearningRate, Symmetric = s.Symmetric,
             Negatives = MethodNegatives.For(method, s.QueueSize, s.WarmupEpochs),
         };
         options.Backbone.WidthMultiplier = s.Width;
+        options.Augmentation = AugmentationOptions.SmallImages(28, 28, 1);
+        options.Augmentation.MinScale = s.MinCropScale;
         var bank = _data.Train.Subset(2_000, seed: 11);
         var held = _data.Test.Subset(1_000, seed: 12);
         options.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, AugmentationOptions.SmallImages(28, 28, 1)).Measure;

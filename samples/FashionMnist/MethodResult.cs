@@ -8,6 +8,7 @@ public sealed record MethodResult(
     int Seed,
     double LinearAccuracy,
     double KnnAccuracy,
+    double FiveNnAccuracy,
     double PretrainSeconds,
     double ImagesPerSecond,
     IReadOnlyList<EpochSummary> History,

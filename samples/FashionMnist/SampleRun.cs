@@ -35,7 +35,7 @@ public static class SampleRun
                     string? save = method == Method.SynCo && seed == settings.Seeds[0] ? settings.OutputFolder : null;
                     var r = experiment.Run(method, seed, save, cancellationToken);
                     results.Add(r);
-                    AnsiConsole.MarkupLine($"[green]{method}[/] seed {seed}: linear probe [bold]{100 * r.LinearAccuracy:F1} %[/], kNN {100 * r.KnnAccuracy:F1} %" +
+                    AnsiConsole.MarkupLine($"[green]{method}[/] seed {seed}: linear probe [bold]{100 * r.LinearAccuracy:F1} %[/], kNN {100 * r.KnnAccuracy:F1} %, 5-NN {100 * r.FiveNnAccuracy:F1} %" +
                         (r.PretrainSeconds > 0 ? $", pretraining {r.PretrainSeconds:F0} s at {r.ImagesPerSecond:F0} img/s" : ""));
                 }
         }
@@ -64,6 +64,8 @@ public static class SampleRun
         if (s.PretrainImages is < 1 or > 60_000) throw new ArgumentException($"--pretrain-images must be in 1–60000, not {s.PretrainImages}.");
         if (s.ProbeImages is < 1 or > 60_000) throw new ArgumentException($"--probe-images must be in 1–60000, not {s.ProbeImages}.");
         if (s.Seeds.Count == 0) throw new ArgumentException("--seeds needs at least one seed.");
+        if (s.LearningRate <= 0) throw new ArgumentException($"--lr must be positive, not {s.LearningRate}.");
+        if (s.MinCropScale is <= 0 or > 1) throw new ArgumentException($"--min-scale must be in (0, 1], not {s.MinCropScale}.");
         if (s.Methods.Count == 0) throw new ArgumentException("--methods needs at least one method.");
     }
 }

