@@ -43,6 +43,10 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     private readonly Option<double?> _lr = CliOptions.Positive(new Option<double?>("--lr") { Description = $"Base learning rate per 256 images; SGD uses lr x batch / 256 with a cosine decay (default {Defaults.LearningRate})." });
     private readonly Option<double?> _wd = CliOptions.NonNegative(new Option<double?>("--wd") { Description = "SGD weight decay (default: recipe, 5e-4 / 1e-4)." });
     private readonly Option<int?> _warmupLr = CliOptions.NonNegative(new Option<int?>("--warmup-lr-epochs") { Description = "Epochs of linear learning-rate warm-up before the cosine decay (default 0)." });
+    private readonly Option<double?> _minScale = CliOptions.Positive(new Option<double?>("--min-scale")
+    {
+        Description = "Smallest area fraction kept by the random resized crop, in (0, 1] (default: recipe, 0.08 / 0.2). Tiny images often learn faster with 0.2.",
+    });
     private readonly Option<bool> _symmetric = new("--symmetric") { Description = "Symmetric loss (both views as query); about twice the cost per step." };
     private readonly Option<string> _negatives = CliOptions.Choice("--negatives",
         "Synthetic hard negatives: synco = SynCo's six types scaled to the queue, mochi = MoCHi mixing, none = plain MoCo v2.", "synco", "mochi", "none");
@@ -60,7 +64,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     protected override Command Create() => new("pretrain", "Self-supervised pretraining (MoCo v2 + synthetic hard negatives) on unlabelled images; writes <out>/backbone.onnx and <out>/history.csv.")
     {
         _images, _out, _size, _channels, _recipe, _epochs, _batch, _arch, _width, _smallStem, _bnSplits, _queue, _momentum, _temperature,
-        _lr, _wd, _warmupLr, _symmetric, _negatives, _hardPool, _mochiS, _mochiS1, _negativesWarmup, _device, _seed, _threads,
+        _lr, _wd, _warmupLr, _minScale, _symmetric, _negatives, _hardPool, _mochiS, _mochiS1, _negativesWarmup, _device, _seed, _threads,
         _skipUnreadable, _noResume,
     };
 
@@ -82,6 +86,11 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         var size = parsed.GetValue(_size) ?? (options.Recipe == PretrainRecipe.ImageNet ? new ImageSize(224, 224) : new ImageSize(32, 32));
         var input = InputImages.Load(parsed.GetValue(_images)!, size, channels, parsed.GetValue(_skipUnreadable));
         Terminal.Line(input.Description);
+        if (parsed.GetValue(_minScale) is { } minScale)
+        {
+            options.Augmentation = options.ResolveAugmentation(input.Data.Channels, input.Data.Height, input.Data.Width);
+            options.Augmentation.MinScale = minScale;
+        }
         input.ReportSkipped(Terminal);
 
         var history = Terminal.Progress("pretrain", report =>

@@ -53,6 +53,14 @@ public class CliBadInputTests
     }
 
     [Fact]
+    public async Task CropScaleAboveOne()
+    {
+        using var temp = new TempFolder();
+        ClassImages.Write(temp.File("images"), perClass: 4);
+        AssertBadInput(await CliRun.Of(Pretrain(temp.File("images"), temp.File("run"), "--min-scale", "1.5")), "--min-scale must be in (0, 1]");
+    }
+
+    [Fact]
     public async Task UnknownNegatives()
     {
         using var temp = new TempFolder();
@@ -113,7 +121,7 @@ public class CliBadInputTests
             Assert.Contains(command, help.Output);
         var pretrain = await CliRun.Of("pretrain", "--help");
         foreach (string option in new[] { "--epochs", "--batch", "--arch", "--width", "--small-stem", "--bn-splits", "--queue", "--momentum",
-            "--temperature", "--lr", "--wd", "--warmup-lr-epochs", "--symmetric", "--negatives", "--hard-pool", "--mochi-s", "--mochi-s1",
+            "--temperature", "--lr", "--wd", "--warmup-lr-epochs", "--min-scale", "--symmetric", "--negatives", "--hard-pool", "--mochi-s", "--mochi-s1",
             "--negatives-warmup", "--recipe", "--device", "--seed", "--threads", "--skip-unreadable", "--no-resume", "--size", "--channels" })
             Assert.Contains(option, pretrain.Output);
     }

@@ -43,7 +43,7 @@ public class CliIdxTests
         WriteIdx(images, labels, count: 32, size: 16);
 
         var pretrain = await CliRun.Of("pretrain", images, "--out", temp.File("run"), "--width", "0.25", "--batch", "16", "--queue", "64",
-            "--bn-splits", "2", "--epochs", "1", "--negatives", "mochi", "--device", "cpu");
+            "--bn-splits", "2", "--epochs", "1", "--negatives", "mochi", "--min-scale", "0.2", "--device", "cpu"); // crop sized from the file, not --size
         Assert.True(pretrain.ExitCode == 0, pretrain.ToString());
         Assert.Contains("32 images 1x16x16", pretrain.Output);
 
