@@ -44,7 +44,7 @@ public sealed class ContrastiveEncoder : nn.Module<Tensor, Tensor>
 
         _backbone = new ResNet(options, imageHeight, imageWidth, initialization: initialization);
         _head = new ProjectionHead(_backbone.FeatureDim, headHiddenDim ?? _backbone.FeatureDim, embeddingDim);
-        if (initialization is not null) WeightInitializer.Apply(_head, initialization);
+        WeightInitializer.Apply(_head, initialization);
 
         // MoCo layout: the backbone's children directly, the head as "fc".
         foreach (var (name, child) in _backbone.named_children())
