@@ -51,9 +51,8 @@ public sealed class Experiment
                 backbone.InputChannels = 1;
                 torch.manual_seed(seed);
                 using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.HeadHiddenDim, options.EmbeddingDim);
-                var normalise = AugmentationOptions.SmallImages(28, 28, 1);
-                train = EncoderFeatures.Extract(encoder, _probeTrain, normalise, cancellationToken: cancellationToken);
-                test = EncoderFeatures.Extract(encoder, _data.Test, normalise, cancellationToken: cancellationToken);
+                train = EncoderFeatures.Extract(encoder, _probeTrain, options.Augmentation!, cancellationToken: cancellationToken);
+                test = EncoderFeatures.Extract(encoder, _data.Test, options.Augmentation!, cancellationToken: cancellationToken);
                 break;
             }
             default:
@@ -107,7 +106,7 @@ public sealed class Experiment
         options.Augmentation.MinScale = s.MinCropScale;
         var bank = _data.Train.Subset(2_000, seed: 11);
         var held = _data.Test.Subset(1_000, seed: 12);
-        options.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, AugmentationOptions.SmallImages(28, 28, 1)).Measure;
+        options.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, options.Augmentation).Measure;
         return options;
     }
 
