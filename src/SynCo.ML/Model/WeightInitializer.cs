@@ -28,7 +28,8 @@ public static class WeightInitializer
         ArgumentNullException.ThrowIfNull(network);
         if (generator is null)
         {
-            using var seeded = new Generator((ulong)randint(long.MaxValue, new long[] { 1 }).item<long>());
+            using var draw = randint(long.MaxValue, new long[] { 1 });
+            using var seeded = new Generator((ulong)draw.item<long>());
             Apply(network, seeded);
             return;
         }
