@@ -51,8 +51,9 @@ public sealed class Experiment
                 backbone.InputChannels = 1;
                 torch.manual_seed(seed);
                 using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.HeadHiddenDim, options.EmbeddingDim);
-                train = EncoderFeatures.Extract(encoder, _probeTrain, options.Augmentation!, cancellationToken: cancellationToken);
-                test = EncoderFeatures.Extract(encoder, _data.Test, options.Augmentation!, cancellationToken: cancellationToken);
+                var normalise = options.Augmentation!;
+                train = EncoderFeatures.Extract(encoder, _probeTrain, normalise, cancellationToken: cancellationToken);
+                test = EncoderFeatures.Extract(encoder, _data.Test, normalise, cancellationToken: cancellationToken);
                 break;
             }
             default:
