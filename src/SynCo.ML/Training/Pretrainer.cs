@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using SynCo.ML.Augmentation;
 using SynCo.ML.Contrastive;
 using SynCo.ML.Data;
@@ -69,7 +71,7 @@ public sealed class Pretrainer
         int steps = loader.StepsPerEpoch;
         var schedule = new LearningRateSchedule(_o.LearningRate * _o.BatchSize / 256.0, (long)steps * _o.Epochs,
             (long)steps * _o.LearningRateWarmupEpochs);
-        string fingerprint = Fingerprint(data, backbone, negatives);
+        string fingerprint = Fingerprint(data, backbone, negatives, augmentation);
         var description = EncoderDescription.Of(query, backbone, augmentation.Mean, augmentation.Std);
         var history = new List<EpochSummary>();
         int firstEpoch = 0;
@@ -140,10 +142,12 @@ public sealed class Pretrainer
             throw new ArgumentException($"Augmentation normalises {a.Channels} channel(s) but the images have {data.Channels}; set Augmentation.Mean/Std for {data.Channels} channel(s) or leave Augmentation null.", nameof(data));
     }
 
-    private string Fingerprint(IImageDataset data, BackboneOptions backbone, Negatives.NegativeOptions negatives) =>
+    // Everything that changes the trained weights; a checkpoint written under another fingerprint is refused.
+    private string Fingerprint(IImageDataset data, BackboneOptions backbone, Negatives.NegativeOptions negatives, AugmentationOptions augmentation) => string.Create(CultureInfo.InvariantCulture,
         $"{backbone}; head {_o.HeadHiddenDim?.ToString() ?? "auto"}->{_o.EmbeddingDim}; data {data.Count}x{data.Channels}x{data.Height}x{data.Width}; " +
         $"batch {_o.BatchSize}; epochs {_o.Epochs}; K {_o.QueueSize}; m {_o.Momentum}; T {_o.Temperature}; sym {_o.Symmetric}; " +
-        $"lr {_o.LearningRate}; wd {_o.WeightDecay}; seed {_o.Seed ?? 0}; negatives {negatives}";
+        $"shuffle {_o.ShuffleKeys}; lr {_o.LearningRate}; warm-up {_o.LearningRateWarmupEpochs}; sgd m {_o.SgdMomentum}; wd {_o.WeightDecay}; " +
+        $"seed {_o.Seed ?? 0}; init {_o.InitialBackboneWeights ?? "random"}; negatives {JsonSerializer.Serialize(negatives)}; augmentation {JsonSerializer.Serialize(augmentation)}");
 
     /// <summary>A well-mixed 64-bit seed from (seed, epoch, stream) so that streams never collide.</summary>
     internal static ulong Mix(int seed, int epoch, int stream)

@@ -1,3 +1,4 @@
+using SynCo.ML.Augmentation;
 using SynCo.ML.Data;
 using SynCo.ML.Negatives;
 using SynCo.ML.Tests.Data;
@@ -68,16 +69,36 @@ public class PretrainerTests
         Assert.Throws<FileNotFoundException>(() => Checkpoint.LoadEncoder(Path.Combine(dir.Path, "missing")));
     }
 
-    [Fact]
-    public void AResumeWithADifferentConfigurationIsRefused()
+    [Theory]
+    [InlineData("epochs")]
+    [InlineData("temperature")]
+    [InlineData("crop scale")]
+    [InlineData("learning-rate warm-up")]
+    [InlineData("negatives warm-up")]
+    [InlineData("interpolation coefficient")]
+    public void AResumeWithADifferentConfigurationIsRefused(string change)
     {
         using var dir = new TempFolder();
-        using (new Pretrainer(Options(1, dir.Path)).Train(Data())) { }
+        using (new Pretrainer(Options(2, dir.Path)).Train(Data(32))) { }
         var other = Options(2, dir.Path);
         other.Resume = true;
-        other.Temperature = 0.5;
-        var e = Assert.Throws<InvalidOperationException>(() => new Pretrainer(other).Train(Data()));
+        switch (change)
+        {
+            case "epochs": other.Epochs = 3; break;
+            case "temperature": other.Temperature = 0.5; break;
+            case "crop scale": other.Augmentation = AugmentationOptions.SmallImages(TinyImages.Side, TinyImages.Side, 1); other.Augmentation.MinScale = 0.5; break;
+            case "learning-rate warm-up": other.LearningRateWarmupEpochs = 1; break;
+            case "negatives warm-up": other.Negatives!.WarmupEpochs = 0; break;
+            case "interpolation coefficient": other.Negatives!.InterpolationAlpha = new CoefficientRange(0.1, 0.2); break;
+        }
+        var e = Assert.Throws<InvalidOperationException>(() => new Pretrainer(other).Train(Data(32)));
         Assert.Contains("different configuration", e.Message);
+
+        var same = Options(2, dir.Path);    // the unchanged configuration still resumes: nothing left to train
+        var epochs = new List<int>();
+        same.OnEpoch = s => epochs.Add(s.Epoch);
+        using (var resumed = new Pretrainer(same).Train(Data(32))) Assert.Equal(2, resumed.History.Count);
+        Assert.Empty(epochs);
     }
 
     [Fact]
