@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML;
 using SynCo.ML.Augmentation;
 using SynCo.ML.Data;
@@ -60,7 +59,6 @@ public sealed class Experiment
             {
                 var options = Options(method, seed, cancellationToken);
                 var unlabelled = _data.Train.Subset(_settings.PretrainImages, seed);
-                var clock = Stopwatch.StartNew();
                 using var model = ProgressView.Run($"{method} seed {seed}", report =>
                 {
                     options.OnProgress = p => report((p.Epoch + (double)p.Step / p.StepsPerEpoch) / p.Epochs,
@@ -69,8 +67,8 @@ public sealed class Experiment
                         $"epoch {e.Epoch + 1}/{options.Epochs} done: loss {e.Loss:F3}, kNN {e.Monitor:P1}, {e.ImagesPerSecond:F0} img/s");
                     return ml.Transforms.SynCoPretrain(options).Fit(FashionMnistData.ToDataView(ml, unlabelled));
                 });
-                seconds = clock.Elapsed.TotalSeconds;
                 history = model.History;
+                seconds = history.Sum(h => h.Seconds);   // all epochs, also those of an earlier process when resumed
                 imagesPerSecond = history.Average(h => h.ImagesPerSecond);
                 if (saveModelTo is not null)
                 {
@@ -101,6 +99,7 @@ public sealed class Experiment
             Epochs = s.Epochs, BatchSize = s.BatchSize, QueueSize = s.QueueSize, Seed = seed, Device = s.Device, Threads = s.Threads,
             OnnxThreads = s.Threads, CancellationToken = cancellationToken, LearningRate = s.LearningRate, Symmetric = s.Symmetric,
             Negatives = MethodNegatives.For(method, s.QueueSize, s.WarmupEpochs),
+            CheckpointDirectory = s.CheckpointFolder is { } folder ? Path.Combine(folder, $"{method}-seed{seed}") : null,
         };
         options.Backbone.WidthMultiplier = s.Width;
         options.Augmentation = AugmentationOptions.SmallImages(28, 28, 1);

@@ -23,11 +23,12 @@ var minScale = new Option<double>("--min-scale") { Description = "Smallest area 
 var symmetric = new Option<bool>("--symmetric") { Description = "Symmetric loss (both views as query; about twice the cost per step)." };
 var probe = new Option<int>("--probe-images") { Description = "Labelled training images for the linear probe and kNN bank (1–60000).", DefaultValueFactory = _ => defaults.ProbeImages };
 var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
+var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for per-method checkpoints; re-running the same command resumes a stopped run after its last finished epoch." };
 var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: all cores)." };
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")
 {
-    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, queue, lr, minScale, symmetric, probe, device, threads,
+    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, queue, lr, minScale, symmetric, probe, device, checkpoint, threads,
 };
 root.SetAction((parsed, cancellationToken) =>
 {
@@ -39,7 +40,7 @@ root.SetAction((parsed, cancellationToken) =>
         PretrainImages = parsed.GetValue(images), Epochs = parsed.GetValue(epochs), WarmupEpochs = parsed.GetValue(warmup),
         BatchSize = parsed.GetValue(batch), Width = parsed.GetValue(width), QueueSize = parsed.GetValue(queue),
         LearningRate = parsed.GetValue(lr), MinCropScale = parsed.GetValue(minScale), Symmetric = parsed.GetValue(symmetric),
-        ProbeImages = parsed.GetValue(probe), Device = parsed.GetValue(device)!, Threads = parsed.GetValue(threads),
+        ProbeImages = parsed.GetValue(probe), Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
     };
     return Task.FromResult(SampleRun.Execute(settings, cancellationToken));
 });

@@ -51,6 +51,13 @@ public sealed record SampleSettings
     /// <summary>Device: auto, cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>
+    /// Folder for a checkpoint per pretrained method and seed (<c>&lt;folder&gt;/&lt;method&gt;-seed&lt;seed&gt;</c>), written after
+    /// every epoch; re-running the same command resumes after the last finished epoch, so a long run can be stopped
+    /// and continued. Null: no checkpoints.
+    /// </summary>
+    public string? CheckpointFolder { get; init; }
+
     /// <summary>Intra-op threads for TorchSharp and ONNX Runtime; null for the default (all cores).</summary>
     public int? Threads { get; init; }
 }
