@@ -88,7 +88,11 @@ public class PretrainOptions
     /// <summary>Folder for the per-epoch checkpoint; null disables checkpoints.</summary>
     public string? CheckpointDirectory { get; set; }
 
-    /// <summary>Resume from the checkpoint in <see cref="CheckpointDirectory"/> when one exists. Default true.</summary>
+    /// <summary>
+    /// Resume from the checkpoint in <see cref="CheckpointDirectory"/> when one exists. Default true. A checkpoint written
+    /// under other training options (augmentation and negatives included) or for data of another image count or size is
+    /// refused with <see cref="InvalidOperationException"/>; <see cref="Threads"/> may change.
+    /// </summary>
     public bool Resume { get; set; } = true;
 
     /// <summary>
