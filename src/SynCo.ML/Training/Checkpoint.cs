@@ -32,7 +32,8 @@ public static class Checkpoint
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, FileName);
         string temp = path + ".tmp";
-        using (var zip = ZipFile.Open(temp, ZipArchiveMode.Create))
+        // FileMode.Create: a temporary file left by a process killed while writing is overwritten, not an error.
+        using (var zip = new ZipArchive(new FileStream(temp, FileMode.Create, FileAccess.Write), ZipArchiveMode.Create))
         {
             Write(zip, "meta.json", s => JsonSerializer.Serialize(s, new Meta(FormatVersion, fingerprint, nextEpoch, globalStep, queue.Pointer, history.ToList(), description)));
             Write(zip, "query.bin", s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); query.save(w); });

@@ -102,6 +102,16 @@ public class PretrainerTests
     }
 
     [Fact]
+    public void AHalfWrittenCheckpointLeftByAKilledProcessIsReplaced()
+    {
+        using var dir = new TempFolder();
+        File.WriteAllText(Path.Combine(dir.Path, Checkpoint.FileName + ".tmp"), "killed while writing");
+        using (new Pretrainer(Options(1, dir.Path)).Train(Data(32))) { }
+        Assert.Equal(1, Checkpoint.ReadMeta(dir.Path)!.NextEpoch);
+        Assert.False(File.Exists(Path.Combine(dir.Path, Checkpoint.FileName + ".tmp")));
+    }
+
+    [Fact]
     public void ADivergingLossStopsWithTheEpochAndStepAndKeepsNoBrokenCheckpoint()
     {
         using var dir = new TempFolder();
