@@ -101,6 +101,8 @@ public sealed class Experiment
             Negatives = MethodNegatives.For(method, s.QueueSize, s.WarmupEpochs),
             CheckpointDirectory = s.CheckpointFolder is { } folder ? Path.Combine(folder, $"{method}-seed{seed}") : null,
         };
+        if (s.Temperature is { } temperature)
+            options.Temperature = temperature;
         options.Backbone.WidthMultiplier = s.Width;
         options.Augmentation = AugmentationOptions.SmallImages(28, 28, 1);
         options.Augmentation.MinScale = s.MinCropScale;

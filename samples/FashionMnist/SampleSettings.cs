@@ -42,6 +42,9 @@ public sealed record SampleSettings
     /// </summary>
     public double MinCropScale { get; init; } = 0.2;
 
+    /// <summary>InfoNCE temperature T; null keeps the small-images recipe's 0.1 (MoCo v2 on ImageNet uses 0.2).</summary>
+    public double? Temperature { get; init; }
+
     /// <summary>Symmetric loss: both views act as query and key (about twice the cost per step).</summary>
     public bool Symmetric { get; init; }
 
