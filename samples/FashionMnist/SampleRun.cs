@@ -66,6 +66,7 @@ public static class SampleRun
         if (s.Seeds.Count == 0) throw new ArgumentException("--seeds needs at least one seed.");
         if (s.LearningRate <= 0) throw new ArgumentException($"--lr must be positive, not {s.LearningRate}.");
         if (s.MinCropScale is <= 0 or > 1) throw new ArgumentException($"--min-scale must be in (0, 1], not {s.MinCropScale}.");
+        if (s.Temperature is <= 0) throw new ArgumentException($"--temperature must be positive, not {s.Temperature}.");
         if (s.Methods.Count == 0) throw new ArgumentException("--methods needs at least one method.");
     }
 }
