@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace SynCo.ML.Tests.Model;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public class WeightInitializerTests
 {
     private static ContrastiveEncoder Encoder() => new(new BackboneOptions { WidthMultiplier = 0.25 }, 16, 16, 64, 32);
