@@ -104,6 +104,8 @@ public sealed class Experiment
         if (s.Temperature is { } temperature)
             options.Temperature = temperature;
         options.Backbone.WidthMultiplier = s.Width;
+        if (s.BatchNormSplits is { } splits)
+            options.Backbone.BatchNormSplits = splits;
         options.Augmentation = AugmentationOptions.SmallImages(28, 28, 1);
         options.Augmentation.MinScale = s.MinCropScale;
         var bank = _data.Train.Subset(2_000, seed: 11);

@@ -21,6 +21,7 @@ var queue = new Option<int>("--queue") { Description = "Queue length K.", Defaul
 var lr = new Option<double>("--lr") { Description = "Base learning rate per 256 images.", DefaultValueFactory = _ => defaults.LearningRate };
 var minScale = new Option<double>("--min-scale") { Description = "Smallest area fraction of the random resized crop, in (0, 1].", DefaultValueFactory = _ => defaults.MinCropScale };
 var temperature = new Option<double?>("--temperature") { Description = "InfoNCE temperature T (default: the small-images recipe's 0.1)." };
+var bnSplits = new Option<int?>("--bn-splits") { Description = "Split batch-norm groups; --batch must be a multiple (default: the small-images recipe's 8)." };
 var symmetric = new Option<bool>("--symmetric") { Description = "Symmetric loss (both views as query; about twice the cost per step)." };
 var probe = new Option<int>("--probe-images") { Description = "Labelled training images for the linear probe and kNN bank (1–60000).", DefaultValueFactory = _ => defaults.ProbeImages };
 var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
@@ -29,7 +30,7 @@ var threads = new Option<int?>("--threads") { Description = "Intra-op threads (d
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")
 {
-    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, queue, lr, minScale, temperature, symmetric, probe, device, checkpoint, threads,
+    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, queue, lr, minScale, temperature, bnSplits, symmetric, probe, device, checkpoint, threads,
 };
 root.SetAction((parsed, cancellationToken) =>
 {
@@ -40,7 +41,8 @@ root.SetAction((parsed, cancellationToken) =>
         DataFolder = parsed.GetValue(data), OutputFolder = parsed.GetValue(output)!, Methods = chosen, Seeds = parsed.GetValue(seeds)!,
         PretrainImages = parsed.GetValue(images), Epochs = parsed.GetValue(epochs), WarmupEpochs = parsed.GetValue(warmup),
         BatchSize = parsed.GetValue(batch), Width = parsed.GetValue(width), QueueSize = parsed.GetValue(queue),
-        LearningRate = parsed.GetValue(lr), MinCropScale = parsed.GetValue(minScale), Temperature = parsed.GetValue(temperature), Symmetric = parsed.GetValue(symmetric),
+        LearningRate = parsed.GetValue(lr), MinCropScale = parsed.GetValue(minScale), Temperature = parsed.GetValue(temperature),
+        BatchNormSplits = parsed.GetValue(bnSplits), Symmetric = parsed.GetValue(symmetric),
         ProbeImages = parsed.GetValue(probe), Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
     };
     return Task.FromResult(SampleRun.Execute(settings, cancellationToken));

@@ -34,6 +34,7 @@ public static class Report
         md.AppendLine($"Fashion-MNIST test accuracy. Pretraining: {settings.PretrainImages} unlabelled images, {settings.Epochs} epochs, " +
             $"ResNet-18 width {settings.Width.ToString(Inv)}, batch {settings.BatchSize}, K={settings.QueueSize}, lr {settings.LearningRate.ToString(Inv)} per 256, crop scale ≥ {settings.MinCropScale.ToString(Inv)}" +
             $"{(settings.Temperature is { } t ? $", T {t.ToString(Inv)}" : "")}" +
+            $"{(settings.BatchNormSplits is { } k ? $", {k} batch-norm group(s)" : "")}" +
             $"{(settings.Symmetric ? ", symmetric loss" : "")}, synthetic negatives from epoch " +
             $"{settings.WarmupEpochs + 1}; probes on {settings.ProbeImages} labelled training images; seeds {string.Join(", ", settings.Seeds)}.");
         md.AppendLine();

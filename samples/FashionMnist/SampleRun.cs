@@ -67,6 +67,8 @@ public static class SampleRun
         if (s.LearningRate <= 0) throw new ArgumentException($"--lr must be positive, not {s.LearningRate}.");
         if (s.MinCropScale is <= 0 or > 1) throw new ArgumentException($"--min-scale must be in (0, 1], not {s.MinCropScale}.");
         if (s.Temperature is <= 0) throw new ArgumentException($"--temperature must be positive, not {s.Temperature}.");
+        if (s.BatchNormSplits is { } k && (k < 1 || s.BatchSize % k != 0))
+            throw new ArgumentException($"--bn-splits must be at least 1 and divide --batch ({s.BatchSize}), not {k}.");
         if (s.Methods.Count == 0) throw new ArgumentException("--methods needs at least one method.");
     }
 }

@@ -47,6 +47,12 @@ public sealed record SampleSettings
     /// <summary>InfoNCE temperature T; null keeps the small-images recipe's 0.1 (MoCo v2 on ImageNet uses 0.2).</summary>
     public double? Temperature { get; init; }
 
+    /// <summary>
+    /// Split batch-norm groups; null keeps the small-images recipe's 8 (16 images per group at batch 128). At the default
+    /// budget 1 and 2 groups scored no better (see docs/benchmarks.md).
+    /// </summary>
+    public int? BatchNormSplits { get; init; }
+
     /// <summary>Symmetric loss: both views act as query and key (about twice the cost per step).</summary>
     public bool Symmetric { get; init; }
 
