@@ -91,6 +91,12 @@ public sealed class Experiment
         return new MethodResult(method, seed, linear, knn, fiveNn, seconds, imagesPerSecond, history, test);
     }
 
+    /// <summary>
+    /// Runs the library's own checks on the training options these settings make (for example that --batch is a
+    /// multiple of --bn-splits), so bad settings fail before the first method runs rather than after it.
+    /// </summary>
+    public void ValidateTrainingOptions() => Options(Method.SynCo, _settings.Seeds[0], CancellationToken.None).Validate();
+
     private SynCoOptions Options(Method method, int seed, CancellationToken cancellationToken)
     {
         var s = _settings;

@@ -11,10 +11,13 @@ public static class SampleRun
     {
         var clock = Stopwatch.StartNew();
         FashionMnistData data;
+        Experiment experiment;
         try
         {
             Check(settings);
             data = FashionMnistData.Load(settings.DataFolder);
+            experiment = new Experiment(settings, data);
+            experiment.ValidateTrainingOptions();
         }
         catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException)
         {
@@ -25,7 +28,6 @@ public static class SampleRun
         AnsiConsole.MarkupLine($"Fashion-MNIST: {data.Train.Count} train / {data.Test.Count} test images. Methods: " +
             $"{string.Join(", ", settings.Methods)}; seeds {string.Join(", ", settings.Seeds)}; pretraining {settings.PretrainImages} images × {settings.Epochs} epochs.");
 
-        var experiment = new Experiment(settings, data);
         var results = new List<MethodResult>();
         try
         {
@@ -67,8 +69,6 @@ public static class SampleRun
         if (s.LearningRate <= 0) throw new ArgumentException($"--lr must be positive, not {s.LearningRate}.");
         if (s.MinCropScale is <= 0 or > 1) throw new ArgumentException($"--min-scale must be in (0, 1], not {s.MinCropScale}.");
         if (s.Temperature is <= 0) throw new ArgumentException($"--temperature must be positive, not {s.Temperature}.");
-        if (s.BatchNormSplits is { } k && (k < 1 || s.BatchSize % k != 0))
-            throw new ArgumentException($"--bn-splits must be at least 1 and divide --batch ({s.BatchSize}), not {k}.");
         if (s.Methods.Count == 0) throw new ArgumentException("--methods needs at least one method.");
     }
 }
