@@ -92,10 +92,15 @@ public sealed class Experiment
     }
 
     /// <summary>
-    /// Runs the library's own checks on the training options these settings make (for example that --batch is a
-    /// multiple of --bn-splits), so bad settings fail before the first method runs rather than after it.
+    /// Runs the library's own checks on the training options of every selected method that pretrains (for example that
+    /// --batch is a multiple of --bn-splits, or that --lr is positive), so bad settings fail before the first method runs
+    /// rather than after it, and settings no selected method uses are not judged.
     /// </summary>
-    public void ValidateTrainingOptions() => Options(Method.SynCo, _settings.Seeds[0], CancellationToken.None).Validate();
+    public void ValidateTrainingOptions()
+    {
+        foreach (var method in _settings.Methods.Where(m => MethodNegatives.For(m, _settings.QueueSize, _settings.WarmupEpochs) is not null))
+            Options(method, _settings.Seeds[0], CancellationToken.None).Validate();
+    }
 
     private SynCoOptions Options(Method method, int seed, CancellationToken cancellationToken)
     {

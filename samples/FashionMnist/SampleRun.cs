@@ -21,7 +21,9 @@ public static class SampleRun
         }
         catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            // Library checks throw ArgumentOutOfRangeException; .NET appends "(Parameter 'x')" and "Actual value was" lines.
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Split('\n')[0].Replace($" (Parameter '{name}')", "") : e.Message;
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
             return 2;
         }
         Directory.CreateDirectory(settings.OutputFolder);
@@ -66,9 +68,6 @@ public static class SampleRun
         if (s.PretrainImages is < 1 or > 60_000) throw new ArgumentException($"--pretrain-images must be in 1–60000, not {s.PretrainImages}.");
         if (s.ProbeImages is < 1 or > 60_000) throw new ArgumentException($"--probe-images must be in 1–60000, not {s.ProbeImages}.");
         if (s.Seeds.Count == 0) throw new ArgumentException("--seeds needs at least one seed.");
-        if (s.LearningRate <= 0) throw new ArgumentException($"--lr must be positive, not {s.LearningRate}.");
-        if (s.MinCropScale is <= 0 or > 1) throw new ArgumentException($"--min-scale must be in (0, 1], not {s.MinCropScale}.");
-        if (s.Temperature is <= 0) throw new ArgumentException($"--temperature must be positive, not {s.Temperature}.");
         if (s.Methods.Count == 0) throw new ArgumentException("--methods needs at least one method.");
     }
 }
