@@ -68,15 +68,23 @@ public static class Plots
     {
         var projected = Project2D(run.TestFeatures);
         var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var legend = new List<LegendItem>();
         for (int c = 0; c < FashionMnistData.ClassNames.Length; c++)
         {
             var index = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray();
-            var markers = plot.Add.Markers(index.Select(i => (double)projected[i, 0]).ToArray(), index.Select(i => (double)projected[i, 1]).ToArray());
-            markers.MarkerSize = 2;
-            markers.LegendText = FashionMnistData.ClassNames[c];
+            var markers = plot.Add.Markers(index.Select(i => (double)projected[i, 0]).ToArray(), index.Select(i => (double)projected[i, 1]).ToArray(),
+                color: palette.GetColor(c).WithAlpha(0.6));
+            markers.MarkerSize = 3;
+            // The 3-pixel plot markers would be unreadable in the legend, so it gets its own, larger ones.
+            legend.Add(new LegendItem
+            {
+                LabelText = FashionMnistData.ClassNames[c],
+                MarkerStyle = new MarkerStyle(MarkerShape.FilledCircle, 10, palette.GetColor(c)),
+            });
         }
         plot.Title($"{run.Method}: test embeddings, first two principal components");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend, Alignment.UpperRight);
         plot.SavePng(path, Width, Height);
         return path;
     }

@@ -59,7 +59,7 @@ public static class SampleRun
         var plots = Plots.Write(results, FashionMnistData.Labels(data.Test), settings.OutputFolder);
         AnsiConsole.MarkupLine("Reference on this split (raw pixels): logistic regression 84.4 %, 5-NN 85.5 %.");
         AnsiConsole.MarkupLine($"Wrote {Markup.Escape(Path.Combine(settings.OutputFolder, "results.md"))}, results.csv, " +
-            $"{plots.Count} plots{(settings.Methods.Contains(Method.SynCo) ? ", model.zip and backbone.onnx" : "")} in {clock.Elapsed.TotalMinutes:F1} min.");
+            $"{plots.Count} plot{(plots.Count == 1 ? "" : "s")}{(settings.Methods.Contains(Method.SynCo) ? ", model.zip and backbone.onnx" : "")} in {clock.Elapsed.TotalMinutes:F1} min.");
         return 0;
     }
 
