@@ -92,7 +92,7 @@ public sealed class Pretrainer
         for (int epoch = firstEpoch; epoch < _o.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            bool synthesize = epoch >= negatives.WarmupEpochs;
+            bool synthesize = engine.Synthesizer is not null && epoch >= negatives.WarmupEpochs;   // plain MoCo v2 never does
             using var augmentGenerator = new Generator(Mix(seed, epoch, 1));
             engine.Generator.manual_seed((long)Mix(seed, epoch, 2));
             query.train();

@@ -153,4 +153,18 @@ public class PretrainerTests
         Assert.DoesNotContain(result.History[0].Hardness, g => g.Group == "interpolated");
         Assert.True(result.History[1].LearningRate < result.History[0].LearningRate, "cosine schedule decays");
     }
+
+    [Fact]
+    public void PlainMoCoV2NeverReportsSyntheticNegatives()
+    {
+        var progress = new List<TrainingProgress>();
+        var o = Options(2);
+        o.Negatives = NegativeOptions.None();
+        o.Negatives.WarmupEpochs = 1;   // past the warm-up there is still nothing to synthesise
+        o.OnProgress = progress.Add;
+        using var result = new Pretrainer(o).Train(Data());
+        Assert.Equal(new[] { false, false }, result.History.Select(h => h.SyntheticNegatives));
+        Assert.All(progress, p => Assert.False(p.SyntheticNegatives));
+        Assert.All(result.History, h => Assert.Equal(new[] { "positive", "queue" }, h.Hardness.Select(g => g.Group)));
+    }
 }
