@@ -98,7 +98,7 @@ public sealed class Experiment
     /// </summary>
     public void ValidateTrainingOptions()
     {
-        foreach (var method in _settings.Methods.Where(m => MethodNegatives.For(m, _settings.QueueSize, _settings.WarmupEpochs) is not null))
+        foreach (var method in _settings.Methods.Where(MethodNegatives.Pretrains))
             Options(method, _settings.Seeds[0], CancellationToken.None).Validate();
     }
 

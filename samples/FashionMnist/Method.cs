@@ -33,4 +33,13 @@ public static class MethodNegatives
         if (negatives is not null) negatives.WarmupEpochs = warmupEpochs;
         return negatives;
     }
+
+    /// <summary>Whether <paramref name="method"/> pretrains a backbone (MoCo v2, MoCHi, SynCo).</summary>
+    public static bool Pretrains(Method method) => For(method, AnyQueueSize, 0) is not null;
+
+    /// <summary>Whether <paramref name="method"/> adds synthetic negatives to the queue (MoCHi, SynCo; not MoCo v2).</summary>
+    public static bool Synthesizes(Method method) => For(method, AnyQueueSize, 0) is { TotalCount: > 0 };
+
+    // Neither answer depends on the queue size; the negative counts only scale with it.
+    private const int AnyQueueSize = 4096;
 }

@@ -73,15 +73,12 @@ public static class Plots
         for (int c = 0; c < FashionMnistData.ClassNames.Length; c++)
         {
             var index = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray();
+            var color = palette.GetColor(c);
             var markers = plot.Add.Markers(index.Select(i => (double)projected[i, 0]).ToArray(), index.Select(i => (double)projected[i, 1]).ToArray(),
-                color: palette.GetColor(c).WithAlpha(0.6));
+                color: color.WithAlpha(0.6));
             markers.MarkerSize = 3;
             // The 3-pixel plot markers would be unreadable in the legend, so it gets its own, larger ones.
-            legend.Add(new LegendItem
-            {
-                LabelText = FashionMnistData.ClassNames[c],
-                MarkerStyle = new MarkerStyle(MarkerShape.FilledCircle, 10, palette.GetColor(c)),
-            });
+            legend.Add(new LegendItem { LabelText = FashionMnistData.ClassNames[c], MarkerStyle = new MarkerStyle(MarkerShape.FilledCircle, 10, color) });
         }
         plot.Title($"{run.Method}: test embeddings, first two principal components");
         plot.ShowLegend(legend, Alignment.UpperRight);

@@ -35,8 +35,8 @@ public static class Report
             $"ResNet-18 width {settings.Width.ToString(Inv)}, batch {settings.BatchSize}, K={settings.QueueSize}, lr {settings.LearningRate.ToString(Inv)} per 256, crop scale ≥ {settings.MinCropScale.ToString(Inv)}" +
             $"{(settings.Temperature is { } t ? $", T {t.ToString(Inv)}" : "")}" +
             $"{(settings.BatchNormSplits is { } k ? $", {k} batch-norm group(s)" : "")}" +
-            $"{(settings.Symmetric ? ", symmetric loss" : "")}, synthetic negatives from epoch " +
-            $"{settings.WarmupEpochs + 1}; probes on {settings.ProbeImages} labelled training images; seeds {string.Join(", ", settings.Seeds)}.");
+            $"{(settings.Symmetric ? ", symmetric loss" : "")}" +
+            $"{(settings.Methods.Any(MethodNegatives.Synthesizes) ? $", synthetic negatives from epoch {settings.WarmupEpochs + 1}" : "")}; probes on {settings.ProbeImages} labelled training images; seeds {string.Join(", ", settings.Seeds)}.");
         md.AppendLine();
         md.AppendLine("| method | linear probe | kNN (k=200, T=0.1) | 5-NN | pretrain time | images/s |");
         md.AppendLine("|---|---|---|---|---|---|");
