@@ -1,6 +1,8 @@
 using System.Buffers;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -28,7 +30,8 @@ public sealed class ImageFolderDataset : IImageDataset
     private static readonly string[] ExtensionList = { ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff" };
     private static readonly HashSet<string> ExtensionSet = new(ExtensionList, StringComparer.OrdinalIgnoreCase);
 
-    private static readonly DecoderOptions Decoder = new() { MaxFrames = 1 };
+    /// <summary>ImageSharp's default formats, with the multi-frame decoders (GIF, TIFF) reading the first frame only.</summary>
+    private static readonly Configuration Decoder = FirstFrameConfiguration();
 
     private readonly string[] _files;
     private readonly ImageFolderOptions _options;
@@ -179,7 +182,9 @@ public sealed class ImageFolderDataset : IImageDataset
             }
             else
             {
-                ImageInfo info = Image.Identify(Decoder, file);
+                IImageInfo? info = Image.Identify(Decoder, file, out _);
+                if (info is null)
+                    return $"Not an image in a supported format ({string.Join(", ", SupportedExtensions)}).";
                 if (info.Width <= 0 || info.Height <= 0)
                     return $"The image has no pixels ({info.Width}×{info.Height}).";
             }
@@ -189,6 +194,14 @@ public sealed class ImageFolderDataset : IImageDataset
         {
             return e.Message;
         }
+    }
+
+    private static Configuration FirstFrameConfiguration()
+    {
+        Configuration configuration = Configuration.Default.Clone();
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
     }
 
     private void Decode(Image<Rgb24> image, Span<byte> destination)
