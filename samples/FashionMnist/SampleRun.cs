@@ -15,6 +15,7 @@ public static class SampleRun
         try
         {
             Check(settings);
+            FashionMnistDownload.EnsureDefaultFiles(settings.DataFolder);
             data = FashionMnistData.Load(settings.DataFolder);
             experiment = new Experiment(settings, data);
             experiment.ValidateTrainingOptions();

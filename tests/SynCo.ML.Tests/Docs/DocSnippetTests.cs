@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace SynCo.ML.Tests.Docs;
 
 /// <summary>
-/// Every C# block in README.md and docs/*.md must be quoted verbatim (up to indentation) from a sample that CI compiles,
+/// Every C# block in README.md, docs/*.md and the package readmes (src/*/PACKAGE.md) must be quoted verbatim (up to indentation) from a sample that CI compiles,
 /// so documentation code cannot rot.
 /// </summary>
 public class DocSnippetTests
@@ -15,6 +15,8 @@ public class DocSnippetTests
         var data = new TheoryData<string>();
         data.Add("README.md");
         foreach (var f in Directory.EnumerateFiles(Path.Combine(Root, "docs"), "*.md").Order())
+            data.Add(Path.GetRelativePath(Root, f));
+        foreach (var f in Directory.EnumerateFiles(Path.Combine(Root, "src"), "PACKAGE.md", SearchOption.AllDirectories).Order())
             data.Add(Path.GetRelativePath(Root, f));
         return data;
     }
