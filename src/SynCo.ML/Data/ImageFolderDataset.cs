@@ -137,7 +137,7 @@ public sealed class ImageFolderDataset : IImageDataset
         string file = _files[index];
         try
         {
-            using var image = Image.Load<Rgb24>(Decoder, file);
+            using var image = Load(file);
             Decode(image, destination[.._imageSize]);
         }
         catch (Exception e) when (IsReadError(e))
@@ -178,7 +178,7 @@ public sealed class ImageFolderDataset : IImageDataset
         {
             if (_options.VerifyByDecoding)
             {
-                using var image = Image.Load<Rgb24>(Decoder, file);
+                using var image = Load(file);
             }
             else
             {
@@ -194,6 +194,19 @@ public sealed class ImageFolderDataset : IImageDataset
         {
             return e.Message;
         }
+    }
+
+    /// <summary>
+    /// Decodes the whole file. A JPEG cut short inside its image data is an error here: ImageSharp 2 would decode it
+    /// without one, with the missing part grey or black.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is a truncated JPEG.</exception>
+    private static Image<Rgb24> Load(string file)
+    {
+        byte[] bytes = File.ReadAllBytes(file);
+        if (JpegEnd.Truncation(bytes) is { } truncated)
+            throw new InvalidDataException(truncated);
+        return Image.Load<Rgb24>(Decoder, bytes);
     }
 
     private static Configuration FirstFrameConfiguration()

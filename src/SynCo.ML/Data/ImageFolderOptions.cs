@@ -48,5 +48,9 @@ public sealed class ImageFolderOptions
     /// When true, every file is fully decoded once while the dataset is built, so damaged image data is found up
     /// front (slow for large folders). When false (the default) only the headers are read then.
     /// </summary>
+    /// <remarks>
+    /// A JPEG cut short inside its image data (intact headers) counts as unreadable on a full decode, as in PIL:
+    /// ImageSharp 2 alone would decode it without an error, the missing part grey or black.
+    /// </remarks>
     public bool VerifyByDecoding { get; set; }
 }
