@@ -104,7 +104,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
                 using var result = new Pretrainer(options).Train(input.Data, cancellationToken);
                 return result.History;
             }
-            catch (InvalidOperationException e) when (e.Message.StartsWith("Checkpoint", StringComparison.Ordinal))
+            catch (CheckpointMismatchException)
             {
                 throw new UsageException($"{outDir} holds a checkpoint of a different configuration (options or data changed since it was written); " +
                     "re-run with the original options, pass --no-resume to start over, or choose another --out.");

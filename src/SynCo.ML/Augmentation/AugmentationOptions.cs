@@ -23,18 +23,6 @@ namespace SynCo.ML.Augmentation;
 /// </remarks>
 public sealed class AugmentationOptions
 {
-    /// <summary>ImageNet per-channel mean (RGB) used by MoCo v2 and torchvision.</summary>
-    internal static readonly float[] ImageNetMean = { 0.485f, 0.456f, 0.406f };
-
-    /// <summary>ImageNet per-channel standard deviation (RGB) used by MoCo v2 and torchvision.</summary>
-    internal static readonly float[] ImageNetStd = { 0.229f, 0.224f, 0.225f };
-
-    /// <summary>CIFAR-10 per-channel mean (RGB) used by the official MoCo CIFAR-10 demo.</summary>
-    internal static readonly float[] CifarMean = { 0.4914f, 0.4822f, 0.4465f };
-
-    /// <summary>CIFAR-10 per-channel standard deviation (RGB) used by the official MoCo CIFAR-10 demo.</summary>
-    internal static readonly float[] CifarStd = { 0.2023f, 0.1994f, 0.2010f };
-
     private int _height = 224;
     private int _width = 224;
     private double _minScale = 0.2;
@@ -51,8 +39,8 @@ public sealed class AugmentationOptions
     private double _blurSigmaMin = 0.1;
     private double _blurSigmaMax = 2.0;
     private double _horizontalFlipProbability = 0.5;
-    private float[] _mean = (float[])ImageNetMean.Clone();
-    private float[] _std = (float[])ImageNetStd.Clone();
+    private float[] _mean = ChannelNormalization.ImageNetMean.ToArray();
+    private float[] _std = ChannelNormalization.ImageNetStd.ToArray();
 
     /// <summary>Height in pixels of every output view. Must be positive. Default 224.</summary>
     public int Height
@@ -249,8 +237,8 @@ public sealed class AugmentationOptions
     public static AugmentationOptions MoCoV2(int height, int width, int channels = 3)
     {
         var o = new AugmentationOptions { Height = height, Width = width };
-        o.Mean = Replicate(ImageNetMean, channels);
-        o.Std = Replicate(ImageNetStd, channels);
+        o.Mean = ChannelNormalization.ForChannels(ChannelNormalization.ImageNetMean, channels);
+        o.Std = ChannelNormalization.ForChannels(ChannelNormalization.ImageNetStd, channels);
         return o;
     }
 
@@ -285,8 +273,8 @@ public sealed class AugmentationOptions
         }
         else
         {
-            o.Mean = Replicate(CifarMean, channels);
-            o.Std = Replicate(CifarStd, channels);
+            o.Mean = ChannelNormalization.ForChannels(ChannelNormalization.CifarMean, channels);
+            o.Std = ChannelNormalization.ForChannels(ChannelNormalization.CifarStd, channels);
         }
         return o;
     }
@@ -323,16 +311,6 @@ public sealed class AugmentationOptions
         copy._mean = (float[])_mean.Clone();
         copy._std = (float[])_std.Clone();
         return copy;
-    }
-
-    private static float[] Replicate(float[] rgb, int channels)
-    {
-        if (channels <= 0)
-            throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be a positive channel count (1 for grayscale, 3 for RGB).");
-        if (channels == rgb.Length)
-            return (float[])rgb.Clone();
-        float average = (float)Math.Round(rgb.Average(), 4);
-        return Enumerable.Repeat(average, channels).ToArray();
     }
 
     private static double CheckUnitInterval(double value, string name, bool allowZero)

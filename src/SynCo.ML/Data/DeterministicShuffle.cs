@@ -13,7 +13,7 @@ internal static class DeterministicShuffle
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var order = new int[count];
         for (int i = 0; i < count; i++) order[i] = i;
-        ulong state = Mix((ulong)seed ^ Mix((ulong)stream + 0x632BE59BD9B4E019UL));
+        ulong state = SplitMix64.Mix((ulong)seed ^ SplitMix64.Mix((ulong)stream + 0x632BE59BD9B4E019UL));
         for (int i = count - 1; i > 0; i--)
         {
             int j = (int)Below(ref state, (ulong)i + 1);
@@ -30,25 +30,12 @@ internal static class DeterministicShuffle
         return chosen;
     }
 
-    private static ulong Next(ref ulong state)
-    {
-        state += 0x9E3779B97F4A7C15UL;
-        return Mix(state);
-    }
-
-    private static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
     /// <summary>Uniform integer in [0, bound) by rejection (no modulo bias).</summary>
     private static ulong Below(ref ulong state, ulong bound)
     {
         ulong limit = ulong.MaxValue - ulong.MaxValue % bound;
         ulong r;
-        do r = Next(ref state); while (r >= limit);
+        do r = SplitMix64.Next(ref state); while (r >= limit);
         return r % bound;
     }
 }

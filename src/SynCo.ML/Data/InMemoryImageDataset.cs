@@ -52,7 +52,8 @@ public sealed class InMemoryImageDataset : IImageDataset
 
     /// <summary>
     /// Creates a dataset from float pixels on the 0–255 scale (for example ML.NET's <c>ExtractPixels</c> output with
-    /// its default scale of 1): values are rounded to the nearest integer and clamped to [0, 255].
+    /// its default scale of 1): values are rounded to the nearest integer; values outside [−0.5, 255.5] are rejected,
+    /// never clamped.
     /// </summary>
     /// <param name="pixels">N·C·H·W values, planar per image (ExtractPixels' default planar RGB layout).</param>
     /// <param name="channels">Channels per image.</param>
@@ -60,7 +61,7 @@ public sealed class InMemoryImageDataset : IImageDataset
     /// <param name="width">Image width.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">
-    /// A value is NaN or infinite, or all values lie in [0, 1] and some are fractional, which means the pixels were
+    /// A value is NaN, infinite or outside [−0.5, 255.5], or all values lie in [0, 1] and some are fractional, which means the pixels were
     /// scaled to 0–1 (see <see cref="FromFloats(ReadOnlySpan{float}, int, int, int)"/> remarks); or the length is
     /// not a multiple of C·H·W.
     /// </exception>
@@ -72,9 +73,10 @@ public sealed class InMemoryImageDataset : IImageDataset
     public static InMemoryImageDataset FromFloats(ReadOnlySpan<float> pixels, int channels, int height, int width)
     {
         var bytes = new byte[pixels.Length];
-        var scan = new FloatScan();
-        scan.Convert(pixels, bytes, 0);
-        scan.ThrowIfUnitScaled();
+        var convert = new PixelBytes();
+        if (convert.Convert(pixels, bytes) is { } problem)
+            throw new ArgumentException($"Pixel values: {problem}.", nameof(pixels));
+        ThrowIfUnitScaled(convert);
         return new InMemoryImageDataset(bytes, channels, height, width);
     }
 
@@ -98,17 +100,18 @@ public sealed class InMemoryImageDataset : IImageDataset
         if (total > Array.MaxLength)
             throw new ArgumentException($"{list.Count} images of {size} bytes do not fit in one .NET array; use a smaller subset or an on-demand dataset.", nameof(images));
         var bytes = new byte[total];
-        var scan = new FloatScan();
+        var convert = new PixelBytes();
         int i = 0;
         foreach (float[] image in list)
         {
             if (image is null || image.Length != size)
                 throw new ArgumentException(
                     $"Image {i} has {image?.Length.ToString() ?? "no"} values but {channels}×{height}×{width} = {size} are needed.", nameof(images));
-            scan.Convert(image, bytes, (long)i * size);
+            if (convert.Convert(image, bytes.AsSpan((int)((long)i * size), size)) is { } problem)
+                throw new ArgumentException($"Image {i}: {problem}.", nameof(images));
             i++;
         }
-        scan.ThrowIfUnitScaled();
+        ThrowIfUnitScaled(convert);
         return new InMemoryImageDataset(bytes, channels, height, width);
     }
 
@@ -143,37 +146,9 @@ public sealed class InMemoryImageDataset : IImageDataset
         return new InMemoryImageDataset(bytes, Channels, Height, Width);
     }
 
-    /// <summary>Converts floats to bytes while collecting what is needed to recognise 0–1 scaled input.</summary>
-    private sealed class FloatScan
+    private static void ThrowIfUnitScaled(PixelBytes convert)
     {
-        private float _max = float.NegativeInfinity;
-        private bool _fractional;
-        private bool _any;
-
-        public void Convert(ReadOnlySpan<float> source, byte[] destination, long offset)
-        {
-            for (int i = 0; i < source.Length; i++)
-            {
-                float v = source[i];
-                if (!float.IsFinite(v))
-                    throw new ArgumentException(
-                        $"Pixel value {v} at position {offset + i} is not a finite number; expected 0–255.", "pixels");
-                float r = MathF.Round(v);
-                if (r != v) _fractional = true;
-                if (v > _max) _max = v;
-                destination[offset + i] = (byte)Math.Clamp(r, 0f, 255f);
-            }
-            _any |= source.Length > 0;
-        }
-
-        public void ThrowIfUnitScaled()
-        {
-            if (_any && _max <= 1f && _fractional)
-                throw new ArgumentException(
-                    $"All pixel values are at most {_max} and some are fractional: these look like images scaled to 0–1. " +
-                    "InMemoryImageDataset expects the 0–255 scale: in ML.NET use ExtractPixels without scaleImage " +
-                    "(scale 1, the default, gives 0–255), or multiply the values by 255.",
-                    "pixels");
-        }
+        if (convert.UnitScaleProblem() is { } problem)
+            throw new ArgumentException($"InMemoryImageDataset: {problem}.", "pixels");
     }
 }

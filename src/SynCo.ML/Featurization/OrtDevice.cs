@@ -14,16 +14,12 @@ internal static class OrtDevice
 
     /// <summary>The CUDA device index a device option asks for: null for "cpu", -1 for "auto", N for "cuda"/"cuda:N".</summary>
     /// <exception cref="ArgumentException">The option is not a legal device.</exception>
-    public static int? Parse(string? device)
+    public static int? Parse(string? device) => DeviceSpec.Parse(device) switch
     {
-        string s = (device ?? Defaults.Device).Trim().ToLowerInvariant();
-        if (s == "auto") return -1;
-        if (s == "cpu") return null;
-        if (s == "cuda") return 0;
-        if (s.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(s.AsSpan(5), out int index) && index >= 0) return index;
-        throw new ArgumentException($"Unknown device '{device}'. Legal values: \"auto\" (CUDA execution provider when usable, else CPU), " +
-            "\"cpu\", \"cuda\" or \"cuda:N\" (N = 0, 1, ...).", nameof(device));
-    }
+        { Kind: DeviceKind.Cpu } => null,
+        { Kind: DeviceKind.Auto } => -1,
+        var cuda => cuda.Index,
+    };
 
     /// <summary>Execution providers compiled into the loaded ONNX Runtime native library.</summary>
     public static IReadOnlyList<string> AvailableProviders() => OrtEnv.Instance().GetAvailableProviders();

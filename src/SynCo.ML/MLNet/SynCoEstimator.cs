@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
+using SynCo.ML.Data;
 using SynCo.ML.Onnx;
 using SynCo.ML.Training;
 
@@ -84,7 +85,7 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
             temporary = new[] { resized, pixelColumn };
             o.Log($"image column '{o.InputColumnName}': resized to {width} and converted to RGB pixels inside the fitted chain");
         }
-        var (data, skipped) = PixelColumnReader.Read(pixels, pixelColumn, o.InvalidImages, o.CancellationToken);
+        var (data, skipped) = PixelColumnReader.Read(pixels, pixelColumn, o.InvalidImages == InvalidImageHandling.Skip, o.CancellationToken);
         if (skipped.Count > 0)
             o.Log($"skipped {skipped.Count} invalid row(s) (first: {string.Join(", ", skipped.Take(10))})");
 

@@ -120,8 +120,7 @@ public sealed class NegativeOptions
         if (TotalCount > 0)
         {
             Guard.Positive(HardPoolSize, nameof(HardPoolSize));
-            if (HardPoolSize > queueSize)
-                throw new ArgumentOutOfRangeException(nameof(HardPoolSize), HardPoolSize, $"HardPoolSize ({HardPoolSize}) is larger than the queue ({queueSize}); lower it or raise QueueSize.");
+            NegativeSynthesizer.CheckHardPool(HardPoolSize, queueSize);
         }
         _ = CreateGenerators(); // the generators check their own coefficients
     }

@@ -38,24 +38,26 @@ public sealed class NegativeSynthesizer
     /// <summary>Synthetic negatives per query (sum of the generators' counts).</summary>
     public int TotalCount { get; }
 
-    /// <summary>Throws when the hard pool does not fit the queue.</summary>
-    public void CheckQueueSize(int queueSize)
+    /// <summary>Throws when this synthesizer's hard pool does not fit a queue of <paramref name="queueSize"/> keys.</summary>
+    public void CheckQueueSize(int queueSize) => CheckHardPool(HardPoolSize, queueSize);
+
+    /// <summary>The rule that the hard pool (N) fits the queue (K): N ≤ K. Checked once per run, where options or an engine are built.</summary>
+    internal static void CheckHardPool(int hardPoolSize, int queueSize)
     {
-        if (HardPoolSize > queueSize)
-            throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize,
-                $"The hard-negative pool ({HardPoolSize}) is larger than the queue ({queueSize}); lower HardPoolSize or raise QueueSize.");
+        if (hardPoolSize > queueSize)
+            throw new ArgumentOutOfRangeException("HardPoolSize", hardPoolSize,
+                $"HardPoolSize ({hardPoolSize}) is larger than the queue ({queueSize}); lower HardPoolSize or raise QueueSize.");
     }
 
     /// <summary>Synthesises this batch's negatives.</summary>
     /// <param name="queries">(B, D) unit queries (detached internally).</param>
     /// <param name="queueLogits">(B, K) cosines q·queue, or any positive multiple of them (only their order picks the
     /// hard pool; <see cref="Contrastive.MoCoEngine"/> passes them already divided by the temperature).</param>
-    /// <param name="queue">(K, D) unit keys.</param>
+    /// <param name="queue">(K, D) unit keys, K ≥ <see cref="HardPoolSize"/> (<see cref="Contrastive.MoCoEngine"/> checks it once, when built).</param>
     /// <param name="generator">Random source on the tensors' device.</param>
     /// <returns>(B, <see cref="TotalCount"/>, D) unit vectors without gradient history, and each query's hard-pool entries of <paramref name="queueLogits"/> (B, N), at its scale.</returns>
     public (Tensor Negatives, Tensor HardCosines) Synthesize(Tensor queries, Tensor queueLogits, Tensor queue, Generator generator)
     {
-        CheckQueueSize((int)queue.shape[0]);
         using var noGrad = no_grad();
         var (hardCosines, hardIndices) = queueLogits.detach().topk(HardPoolSize, dim: 1, largest: true, sorted: false);
         var batch = new HardNegativeBatch(queries.detach(), hardIndices, queue.detach(), generator);

@@ -21,12 +21,6 @@ public sealed class OnnxExportSpec
     /// <summary>Default output tensor name.</summary>
     public const string DefaultOutputName = "output";
 
-    /// <summary>ImageNet channel means (R, G, B) for pixels scaled to [0, 1].</summary>
-    public static IReadOnlyList<float> ImageNetMean { get; } = Array.AsReadOnly(new[] { 0.485f, 0.456f, 0.406f });
-
-    /// <summary>ImageNet channel standard deviations (R, G, B) for pixels scaled to [0, 1].</summary>
-    public static IReadOnlyList<float> ImageNetStd { get; } = Array.AsReadOnly(new[] { 0.229f, 0.224f, 0.225f });
-
     private double _pixelScale = 1.0 / 255.0;
     private float[] _mean;
     private float[] _std;
@@ -157,8 +151,8 @@ public sealed class OnnxExportSpec
     {
         if (Channels != 3)
             throw new InvalidOperationException($"ImageNet normalisation needs 3 channels, but this spec has {Channels}; set {nameof(Mean)} and {nameof(Std)} instead.");
-        Mean = ImageNetMean;
-        Std = ImageNetStd;
+        Mean = Augmentation.ChannelNormalization.ImageNetMean;
+        Std = Augmentation.ChannelNormalization.ImageNetStd;
         return this;
     }
 

@@ -63,8 +63,7 @@ public static class Checkpoint
         if (meta.Version != FormatVersion)
             throw new InvalidDataException($"Checkpoint {path} has format {meta.Version}; this version reads {FormatVersion}. Delete it or use another CheckpointDirectory.");
         if (meta.Fingerprint != fingerprint)
-            throw new InvalidOperationException($"Checkpoint {path} was written by a different configuration ({meta.Fingerprint}); this run is ({fingerprint}). " +
-                "Delete it, set Resume = false, or choose another CheckpointDirectory.");
+            throw new CheckpointMismatchException(path, meta.Fingerprint, fingerprint);
         using var zip = ZipFile.OpenRead(path);
         Read(zip, "query.bin", path, r => query.load(r));
         Read(zip, "key.bin", path, r => key.load(r));

@@ -51,7 +51,7 @@ public sealed class Pretrainer
         var backbone = _o.Backbone.Clone();
         backbone.InputChannels = data.Channels;
         ContrastiveEncoder query;
-        using (var init = new Generator(Mix(seed, 0, 0)))
+        using (var init = new Generator(SplitMix64.StreamSeed(seed, 0, 0)))
             query = new ContrastiveEncoder(backbone, data.Height, data.Width, _o.HeadHiddenDim, _o.EmbeddingDim, init);
         if (_o.InitialBackboneWeights is { } weights)
         {
@@ -93,8 +93,8 @@ public sealed class Pretrainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             bool synthesize = engine.Synthesizer is not null && epoch >= negatives.WarmupEpochs;   // plain MoCo v2 never does
-            using var augmentGenerator = new Generator(Mix(seed, epoch, 1));
-            engine.Generator.manual_seed((long)Mix(seed, epoch, 2));
+            using var augmentGenerator = new Generator(SplitMix64.StreamSeed(seed, epoch, 1));
+            engine.Generator.manual_seed((long)SplitMix64.StreamSeed(seed, epoch, 2));
             query.train();
             key.train();
             telemetry.Clear();
@@ -148,13 +148,4 @@ public sealed class Pretrainer
         $"batch {_o.BatchSize}; epochs {_o.Epochs}; K {_o.QueueSize}; m {_o.Momentum}; T {_o.Temperature}; sym {_o.Symmetric}; " +
         $"shuffle {_o.ShuffleKeys}; lr {_o.LearningRate}; warm-up {_o.LearningRateWarmupEpochs}; sgd m {_o.SgdMomentum}; wd {_o.WeightDecay}; " +
         $"seed {_o.Seed ?? 0}; init {_o.InitialBackboneWeights ?? "random"}; negatives {JsonSerializer.Serialize(negatives)}; augmentation {JsonSerializer.Serialize(augmentation)}");
-
-    /// <summary>A well-mixed 64-bit seed from (seed, epoch, stream) so that streams never collide.</summary>
-    internal static ulong Mix(int seed, int epoch, int stream)
-    {
-        ulong z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL ^ (ulong)(uint)epoch * 0xBF58476D1CE4E5B9UL ^ (ulong)(uint)stream * 0x94D049BB133111EBUL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (z ^ (z >> 31)) >> 1; // non-negative as a long
-    }
 }

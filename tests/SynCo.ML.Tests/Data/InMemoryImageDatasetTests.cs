@@ -32,12 +32,14 @@ public class InMemoryImageDatasetTests
     }
 
     [Fact]
-    public void FloatsOnThe0To255ScaleAreRoundedAndClamped()
+    public void FloatsOnThe0To255ScaleAreRoundedAndOutOfRangeValuesRejected()
     {
-        var data = InMemoryImageDataset.FromFloats(new[] { 0f, 1.4f, 1.6f, 254.7f, 300f, -3f }, 1, 2, 3);
+        var data = InMemoryImageDataset.FromFloats(new[] { 0f, 1.4f, 1.6f, 254.7f, 255.5f, -0.4f }, 1, 2, 3);
         var image = new byte[6];
         data.ReadImage(0, image);
         Assert.Equal(new byte[] { 0, 1, 2, 255, 255, 0 }, image);
+        foreach (float bad in new[] { 300f, -3f, 255.6f })
+            Assert.Contains("outside 0–255", Assert.Throws<ArgumentException>(() => InMemoryImageDataset.FromFloats(new[] { 1f, bad, 2f }, 1, 1, 3)).Message);
 
         var rows = new[] { new[] { 10f, 20f }, new[] { 30f, 40f } };
         var fromRows = InMemoryImageDataset.FromFloats(rows, 1, 1, 2);

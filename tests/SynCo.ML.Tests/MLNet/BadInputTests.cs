@@ -71,7 +71,7 @@ public class BadInputTests
 
     [Fact]
     public void ZeroToOneScaledPixelsAreRejected() =>
-        Assert.Contains("Remove scaleImage", FitError(Stripes(32, v => v / 255f)));
+        Assert.Contains("without scaleImage", FitError(Stripes(32, v => v / 255f)));
 
     [Fact]
     public void NonFinitePixelsFailOrAreSkippedAndReported()

@@ -18,8 +18,8 @@ public class OnnxExportValidationTests
         Assert.Equal("input", spec.InputName);
         Assert.Equal("output", spec.OutputName);
         spec.WithImageNetNormalization();
-        Assert.Equal(OnnxExportSpec.ImageNetMean, spec.Mean);
-        Assert.Equal(OnnxExportSpec.ImageNetStd, spec.Std);
+        Assert.Equal(SynCo.ML.Augmentation.ChannelNormalization.ImageNetMean, spec.Mean);
+        Assert.Equal(SynCo.ML.Augmentation.ChannelNormalization.ImageNetStd, spec.Std);
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public class PretrainerTests
             case "negatives warm-up": other.Negatives!.WarmupEpochs = 0; break;
             case "interpolation coefficient": other.Negatives!.InterpolationAlpha = new CoefficientRange(0.1, 0.2); break;
         }
-        var e = Assert.Throws<InvalidOperationException>(() => new Pretrainer(other).Train(Data(32)));
+        var e = Assert.Throws<CheckpointMismatchException>(() => new Pretrainer(other).Train(Data(32)));
         Assert.Contains("different configuration", e.Message);
 
         var same = Options(2, dir.Path);    // the unchanged configuration still resumes: nothing left to train

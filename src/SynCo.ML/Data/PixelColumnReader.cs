@@ -1,12 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using SynCo.ML.Data;
-
-namespace SynCo.ML;
+namespace SynCo.ML.Data;
 
 /// <summary>
 /// Validates a pixel column of an <see cref="IDataView"/> and reads it into compact uint8 storage for pretraining.
-/// Values must be the 0–255 scale of <c>ExtractPixels</c>' defaults; they are rounded to bytes.
+/// Values follow <see cref="PixelBytes"/>' rule (the 0–255 scale of <c>ExtractPixels</c>' defaults, rounded to bytes).
 /// </summary>
 internal static class PixelColumnReader
 {
@@ -32,18 +30,19 @@ internal static class PixelColumnReader
             $"Input column '{column}' was not found. Available columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}' ({c.Type})"))}.");
 
     /// <summary>Reads every row; returns the dataset and the indices of skipped rows.</summary>
-    public static (InMemoryImageDataset Data, List<long> Skipped) Read(IDataView data, string column, InvalidImageHandling invalid,
+    public static (InMemoryImageDataset Data, List<long> Skipped) Read(IDataView data, string column, bool skipInvalid,
         CancellationToken cancellationToken)
     {
         var (c, h, w) = Dimensions(data.Schema, column);
         int size = c * h * w;
         var bytes = new List<byte[]>();
         var skipped = new List<long>();
-        float max = 0;
+        var convert = new PixelBytes();
         using var cursor = data.GetRowCursor(new[] { data.Schema[column] });
         var getter = cursor.GetGetter<VBuffer<float>>(data.Schema[column]);
         var buffer = default(VBuffer<float>);
         var dense = new float[size];
+        var pixels = new byte[size];
         long row = -1;
         while (cursor.MoveNext())
         {
@@ -53,40 +52,32 @@ internal static class PixelColumnReader
             try
             {
                 getter(ref buffer);
-                if (buffer.Length != size) problem = $"has {buffer.Length} values where (C, H, W) = ({c}, {h}, {w}) needs {size}";
+                if (buffer.Length != size) problem = $"it has {buffer.Length} values where (C, H, W) = ({c}, {h}, {w}) needs {size}";
                 else
                 {
                     buffer.CopyTo(dense);
-                    foreach (float v in dense)
-                    {
-                        if (!float.IsFinite(v)) { problem = "has a NaN or infinite pixel"; break; }
-                        if (v < 0 || v > 255.5f) { problem = $"has pixel value {v} outside 0–255; SynCoPretrain expects ExtractPixels' default scale (no offsetImage/scaleImage)"; break; }
-                        if (v > max) max = v;
-                    }
+                    problem = convert.Convert(dense, pixels);
                 }
             }
             catch (Exception e) when (e is InvalidOperationException or IOException or FormatException or ArgumentException)
             {
-                problem = $"could not be read ({e.Message})";
+                problem = $"it could not be read ({e.Message})";
             }
             if (problem is not null)
             {
-                if (invalid == InvalidImageHandling.Fail)
-                    throw new InvalidOperationException($"Row {row} of column '{column}' {problem}. Fix the input, or set InvalidImages = InvalidImageHandling.Skip to leave such rows out.");
+                if (!skipInvalid)
+                    throw new InvalidOperationException($"Row {row} of column '{column}': {problem}. Fix the input, or set InvalidImages = InvalidImageHandling.Skip to leave such rows out.");
                 skipped.Add(row);
                 continue;
             }
-            var b = new byte[size];
-            for (int i = 0; i < size; i++) b[i] = (byte)MathF.Round(dense[i]);
-            bytes.Add(b);
+            bytes.Add(pixels.ToArray());
         }
         if (bytes.Count == 0)
             throw new ArgumentException(row < 0
                 ? $"The input has no rows: pretraining needs unlabelled images in column '{column}'."
                 : $"All {row + 1} rows of column '{column}' were invalid and skipped; nothing is left to train on.", nameof(data));
-        if (max <= 1.0f)
-            throw new ArgumentException($"Every pixel of column '{column}' lies in [0, 1]: the pixels look scaled to 0–1, but SynCoPretrain expects " +
-                "ExtractPixels' default 0–255 scale (the exported model scales inside its graph). Remove scaleImage from ExtractPixels.", nameof(data));
+        if (convert.UnitScaleProblem() is { } scaled)
+            throw new ArgumentException($"Column '{column}': {scaled} (the exported model scales inside its graph).", nameof(data));
         var all = new byte[bytes.Count * size];
         for (int i = 0; i < bytes.Count; i++) Buffer.BlockCopy(bytes[i], 0, all, i * size, size);
         return (InMemoryImageDataset.Wrap(all, c, h, w), skipped);
