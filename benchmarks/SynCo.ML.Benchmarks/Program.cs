@@ -152,9 +152,9 @@ internal sealed class Bench
     {
         var variants = new (string Name, Func<double> Run)[]
         {
-            ("moco", () => Time(() => s.Step.RunOnViews(s.View1, s.View2, synthesize: false))),
-            ("synco", () => Time(() => s.Step.RunOnViews(s.View1, s.View2, synthesize: true))),
-            ("full", () => Time(() => s.Step.Run(s.NextImages(), s.AugmentGenerator, synthesize: true))),
+            ("moco", () => Time(() => s.Session.Step.RunOnViews(s.View1, s.View2, synthesize: false))),
+            ("synco", () => Time(() => s.Session.Step.RunOnViews(s.View1, s.View2, synthesize: true))),
+            ("full", () => Time(() => s.Session.Step.Run(s.NextImages(), s.AugmentGenerator, synthesize: true))),
             ("bare", () => Time(s.Bare)),
             ("augment", () => Time(s.AugmentTwice)),
         };
@@ -229,7 +229,7 @@ internal sealed class Bench
         {
             for (; step < target; step++)
             {
-                double loss = s.Step.Run(s.NextImages(), s.AugmentGenerator, synthesize: true);
+                double loss = s.Session.Step.Run(s.NextImages(), s.AugmentGenerator, synthesize: true);
                 if (!double.IsFinite(loss)) { _notes.Add($"leak run: non-finite loss at step {step}"); break; }
             }
             Console.Error.WriteLine($"  [{watch.Elapsed.TotalSeconds:F0} s] leak run at step {step} ({1000 * watch.Elapsed.TotalSeconds / Math.Max(1, step):F0} ms/step so far)");
@@ -253,14 +253,14 @@ internal sealed class Bench
         var parts = new (string Name, Action Run)[]
         {
             ("bare fwd+bwd", s.Bare),
-            ("step moco (views ready)", () => s.Step.RunOnViews(s.View1, s.View2, false)),
-            ("step synco (views ready)", () => s.Step.RunOnViews(s.View1, s.View2, true)),
-            ("engine.Forward moco", () => { using var sc = NewDisposeScope(); s.Engine.Forward(s.View1, s.View2, false); }),
-            ("engine.Forward synco", () => { using var sc = NewDisposeScope(); s.Engine.Forward(s.View1, s.View2, true); }),
-            ("query+key forward", () => { using var sc = NewDisposeScope(); s.Query.call(s.View1); using (no_grad()) s.Key.call(s.View2); }),
-            ("momentum update", () => MomentumUpdate.Apply(s.Query, s.Key, 0.99)),
-            ("zero_grad", () => s.Optimizer.zero_grad()),
-            ("optimizer.step", () => s.Optimizer.step()),
+            ("step moco (views ready)", () => s.Session.Step.RunOnViews(s.View1, s.View2, false)),
+            ("step synco (views ready)", () => s.Session.Step.RunOnViews(s.View1, s.View2, true)),
+            ("engine.Forward moco", () => { using var sc = NewDisposeScope(); s.Session.Engine.Forward(s.View1, s.View2, false); }),
+            ("engine.Forward synco", () => { using var sc = NewDisposeScope(); s.Session.Engine.Forward(s.View1, s.View2, true); }),
+            ("query+key forward", () => { using var sc = NewDisposeScope(); s.Session.Query.call(s.View1); using (no_grad()) s.Session.Key.call(s.View2); }),
+            ("momentum update", () => MomentumUpdate.Apply(s.Session.Query, s.Session.Key, 0.99)),
+            ("zero_grad", () => s.Session.Optimizer.zero_grad()),
+            ("optimizer.step", () => s.Session.Optimizer.step()),
             ("augment x2", s.AugmentTwice),
         };
         var t = parts.ToDictionary(p => p.Name, _ => new List<double>());
@@ -326,7 +326,7 @@ internal sealed class Bench
     }
 }
 
-/// <summary>The networks, engine, optimiser and data of one benchmark configuration, built as <see cref="Pretrainer"/> does.</summary>
+/// <summary>One benchmark configuration: the training session <see cref="Pretrainer"/> would build, plus fixed input batches.</summary>
 internal sealed class Setup : IDisposable
 {
     private readonly Tensor[] _images;
@@ -335,21 +335,10 @@ internal sealed class Setup : IDisposable
     public Setup(BenchOptions o, int batch, int? size = null)
     {
         int side = size ?? o.Size;
-        var options = Options(o, batch);
-        options.Validate();
-        var backbone = options.Backbone.Clone();
-        backbone.InputChannels = 3;
-        torch.manual_seed(1);
-        Query = new ContrastiveEncoder(backbone, side, side, options.HeadHiddenDim, options.EmbeddingDim);
-        Key = Query.CloneArchitecture();
-        var negatives = options.ResolveNegatives();
-        Engine = new MoCoEngine(Query, Key, options.EngineOptions(), negatives.CreateSynthesizer(options.QueueSize), CPU, seed: 1);
-        Optimizer = optim.SGD(Query.parameters(), options.LearningRate * batch / 256.0, momentum: options.SgdMomentum, weight_decay: options.WeightDecay);
-        Augmenter = new BatchAugmenter(options.ResolveAugmentation(3, side, side));
-        Step = new PretrainStep(Engine, Optimizer, Augmenter, new HardnessTelemetry());
+        Session = TrainingSession.Create(Options(o, batch), 3, side, side);
         AugmentGenerator = new Generator(7);
-        Query.train();
-        Key.train();
+        Session.Query.train();
+        Session.Key.train();
         using var data = new Generator(3);
         _images = Enumerable.Range(0, 4).Select(_ =>
         {
@@ -357,8 +346,8 @@ internal sealed class Setup : IDisposable
             t.DetachFromDisposeScope();
             return t;
         }).ToArray();
-        View1 = Augmenter.Apply(_images[0], AugmentGenerator);
-        View2 = Augmenter.Apply(_images[0], AugmentGenerator);
+        View1 = Session.Augmenter.Apply(_images[0], AugmentGenerator);
+        View2 = Session.Augmenter.Apply(_images[0], AugmentGenerator);
         View1.DetachFromDisposeScope();
         View2.DetachFromDisposeScope();
     }
@@ -370,12 +359,7 @@ internal sealed class Setup : IDisposable
         return options;
     }
 
-    public ContrastiveEncoder Query { get; }
-    public ContrastiveEncoder Key { get; }
-    public MoCoEngine Engine { get; }
-    public optim.Optimizer Optimizer { get; }
-    public BatchAugmenter Augmenter { get; }
-    public PretrainStep Step { get; }
+    public TrainingSession Session { get; }
     public Generator AugmentGenerator { get; }
     public Tensor View1 { get; }
     public Tensor View2 { get; }
@@ -386,8 +370,8 @@ internal sealed class Setup : IDisposable
     public void Bare()
     {
         using var scope = NewDisposeScope();
-        var q = Query.call(View1);
-        using (no_grad()) Key.call(View2);
+        var q = Session.Query.call(View1);
+        using (no_grad()) Session.Key.call(View2);
         q.square().sum().backward();
     }
 
@@ -395,8 +379,8 @@ internal sealed class Setup : IDisposable
     {
         using var scope = NewDisposeScope();
         var images = NextImages();
-        Augmenter.Apply(images, AugmentGenerator);
-        Augmenter.Apply(images, AugmentGenerator);
+        Session.Augmenter.Apply(images, AugmentGenerator);
+        Session.Augmenter.Apply(images, AugmentGenerator);
     }
 
     private bool _disposed;
@@ -408,10 +392,7 @@ internal sealed class Setup : IDisposable
         foreach (var t in _images) t.Dispose();
         View1.Dispose();
         View2.Dispose();
-        Engine.Dispose();
-        Optimizer.Dispose();
-        Key.Dispose();
-        Query.Dispose();
+        Session.Dispose();
         AugmentGenerator.Dispose();
     }
 }

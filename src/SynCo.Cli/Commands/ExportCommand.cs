@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SynCo.ML.Model;
 using SynCo.ML.Onnx;
 using SynCo.ML.Training;
 
@@ -65,13 +66,17 @@ public sealed class ExportCommand(Terminal terminal) : CliCommand(terminal)
             throw new UsageException($"Checkpoint folder '{checkpointDirectory}' does not exist; pass the --out folder of synco pretrain.");
         var (encoder, description) = Checkpoint.LoadEncoder(checkpointDirectory);
         using (encoder)
-        {
-            var spec = description.ExportSpec();
-            spec.Output = output;
-            spec.L2Normalize = normalize;
-            WriteAtomically(path, s => BackboneOnnxExporter.Export(encoder, spec, s));
-            return spec;
-        }
+            return Export(encoder, description, path, output, normalize);
+    }
+
+    /// <summary>Writes <paramref name="encoder"/> to <paramref name="path"/> as ONNX with the normalisation <paramref name="description"/> records.</summary>
+    public static OnnxExportSpec Export(ContrastiveEncoder encoder, EncoderDescription description, string path, OnnxOutputKind output, bool normalize)
+    {
+        var spec = description.ExportSpec();
+        spec.Output = output;
+        spec.L2Normalize = normalize;
+        WriteAtomically(path, s => BackboneOnnxExporter.Export(encoder, spec, s));
+        return spec;
     }
 
     /// <summary>Writes a file through a temporary sibling, so an interrupted run never leaves half a model.</summary>

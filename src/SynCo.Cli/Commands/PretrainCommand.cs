@@ -93,7 +93,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         }
         input.ReportSkipped(Terminal);
 
-        var history = Terminal.Progress("pretrain", report =>
+        using var result = Terminal.Progress("pretrain", report =>
         {
             options.OnProgress = p => report(((double)p.Epoch * p.StepsPerEpoch + p.Step) / ((double)p.Epochs * p.StepsPerEpoch),
                 $"epoch {p.Epoch + 1}/{p.Epochs} loss {p.Loss:F3}");
@@ -101,8 +101,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
                 $"epoch {e.Epoch + 1}/{options.Epochs}: loss {e.Loss:F4}, lr {e.LearningRate:G3}, {e.ImagesPerSecond:F0} images/s, {e.Seconds:F1} s{(e.SyntheticNegatives ? ", synthetic negatives on" : "")}"));
             try
             {
-                using var result = new Pretrainer(options).Train(input.Data, cancellationToken);
-                return result.History;
+                return new Pretrainer(options).Train(input.Data, cancellationToken);
             }
             catch (CheckpointMismatchException)
             {
@@ -113,7 +112,8 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         input.ReportSkipped(Terminal);
 
         string onnx = Path.Combine(outDir, BackboneFile), csv = Path.Combine(outDir, HistoryFile);
-        var spec = ExportCommand.ExportCheckpoint(outDir, onnx, OnnxOutputKind.Features, normalize: false);
+        var spec = ExportCommand.Export(result.Encoder, result.Description, onnx, OnnxOutputKind.Features, normalize: false);
+        var history = result.History;
         WriteHistory(csv, history);
         Terminal.Line($"wrote {onnx} ({spec})");
         Terminal.Line($"wrote {csv} ({history.Count} epochs)");

@@ -90,12 +90,11 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
             o.Log($"skipped {skipped.Count} invalid row(s) (first: {string.Join(", ", skipped.Take(10))})");
 
         using var result = new Pretrainer(o).Train(data, o.CancellationToken);
-        var augmentation = o.ResolveAugmentation(data.Channels, data.Height, data.Width);
-        var spec = new OnnxExportSpec(data.Channels, data.Height, data.Width)
-        {
-            Mean = augmentation.Mean, Std = augmentation.Std, Output = o.Output, L2Normalize = o.NormalizeOutput,
-            InputName = pixelColumn, OutputName = o.OutputColumnName,
-        };
+        var spec = result.Description.ExportSpec();
+        spec.Output = o.Output;
+        spec.L2Normalize = o.NormalizeOutput;
+        spec.InputName = pixelColumn;
+        spec.OutputName = o.OutputColumnName;
         byte[] onnx = BackboneOnnxExporter.ExportToBytes(result.Encoder, spec);
         return SynCoTransformer.Create(_catalog, onnx, result.Encoder.Backbone, prep, pixels, pixelColumn, temporary, o, result.History, skipped, result.DeviceReason);
     }

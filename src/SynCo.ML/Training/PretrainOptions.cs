@@ -3,7 +3,6 @@ using SynCo.ML.Augmentation;
 using SynCo.ML.Contrastive;
 using SynCo.ML.Model;
 using SynCo.ML.Negatives;
-using TorchSharp;
 
 namespace SynCo.ML.Training;
 
@@ -175,11 +174,19 @@ public class PretrainOptions
                 $"BatchSize ({BatchSize}) must be a multiple of Backbone.BatchNormSplits ({Backbone.BatchNormSplits}); change one of them.");
         ResolveNegatives().Validate(QueueSize);
         Augmentation?.Validate();
-        var (device, _) = DeviceSelector.Resolve(Device);
-        if (device.type == DeviceType.CPU && Backbone.StageWidths.Any(w => w % CpuChannelMultiple != 0))
+        // Validation loads no native code: the device is only parsed here, and the CPU width rule is checked here when the
+        // CPU is asked for by name, and by TrainingSession when "auto" resolves to it.
+        if (DeviceSpec.Parse(Device, nameof(Device)).Kind == DeviceKind.Cpu) CheckCpuWidths(Backbone);
+    }
+
+    /// <summary>The CPU training rule: every stage width a multiple of <see cref="CpuChannelMultiple"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A stage width is not; the message names the legal multipliers.</exception>
+    internal static void CheckCpuWidths(BackboneOptions backbone)
+    {
+        if (backbone.StageWidths.Any(w => w % CpuChannelMultiple != 0))
             throw new ArgumentOutOfRangeException(nameof(Backbone),
-                $"Backbone.WidthMultiplier {Backbone.WidthMultiplier.ToString(CultureInfo.InvariantCulture)} gives stage widths " +
-                $"{string.Join("/", Backbone.StageWidths)}; training on the CPU needs multiples of {CpuChannelMultiple} " +
+                $"Backbone.WidthMultiplier {backbone.WidthMultiplier.ToString(CultureInfo.InvariantCulture)} gives stage widths " +
+                $"{string.Join("/", backbone.StageWidths)}; training on the CPU needs multiples of {CpuChannelMultiple} " +
                 "(WidthMultiplier 0.25, 0.5, 0.75, 1, ...), because libtorch's oneDNN convolution backward intermittently returns NaN " +
                 "gradients for other channel counts. Export and inference accept any width.");
     }

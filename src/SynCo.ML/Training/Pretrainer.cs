@@ -43,36 +43,16 @@ public sealed class Pretrainer
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckData(data);
-        var (device, reason) = DeviceSelector.Resolve(_o.Device);
-        _o.Log?.Invoke(reason);
-        if (_o.Threads is { } threads) torch.set_num_threads(threads);
-        int seed = _o.Seed ?? 0;
-
-        var backbone = _o.Backbone.Clone();
-        backbone.InputChannels = data.Channels;
-        ContrastiveEncoder query;
-        using (var init = new Generator(SplitMix64.StreamSeed(seed, 0, 0)))
-            query = new ContrastiveEncoder(backbone, data.Height, data.Width, _o.HeadHiddenDim, _o.EmbeddingDim, init);
-        if (_o.InitialBackboneWeights is { } weights)
-        {
-            PyTorchWeights.LoadBackbone(query.Backbone, weights);
-            _o.Log?.Invoke($"query backbone initialised from {weights}");
-        }
-        var key = query.CloneArchitecture();
-        query.to(device);
-        key.to(device);
-        var negatives = _o.ResolveNegatives();
-        var augmentation = _o.ResolveAugmentation(data.Channels, data.Height, data.Width);
-        var augmenter = new BatchAugmenter(augmentation);
-        using var engine = new MoCoEngine(query, key, _o.EngineOptions(), negatives.CreateSynthesizer(_o.QueueSize), device, (ulong)seed);
-        using var optimizer = optim.SGD(query.parameters(), _o.LearningRate, momentum: _o.SgdMomentum, weight_decay: _o.WeightDecay);
+        using var session = TrainingSession.Create(_o, data.Channels, data.Height, data.Width);
+        _o.Log?.Invoke(session.DeviceReason);
+        if (_o.InitialBackboneWeights is { } weights) _o.Log?.Invoke($"query backbone initialised from {weights}");
+        var (query, key, engine, optimizer) = (session.Query, session.Key, session.Engine, session.Optimizer);
+        int seed = session.Seed;
 
         var loader = new BatchLoader(data, _o.BatchSize, seed: seed, dropLast: true);
         int steps = loader.StepsPerEpoch;
-        var schedule = new LearningRateSchedule(_o.LearningRate * _o.BatchSize / 256.0, (long)steps * _o.Epochs,
-            (long)steps * _o.LearningRateWarmupEpochs);
-        string fingerprint = Fingerprint(data, backbone, negatives, augmentation);
-        var description = EncoderDescription.Of(query, backbone, augmentation.Mean, augmentation.Std);
+        var schedule = TrainingSession.Schedule(_o, steps);
+        string fingerprint = Fingerprint(data, session.Backbone, session.Negatives, session.Augmentation);
         var history = new List<EpochSummary>();
         int firstEpoch = 0;
         long globalStep = 0;
@@ -84,15 +64,14 @@ public sealed class Pretrainer
             history.AddRange(meta.History);
             _o.Log?.Invoke($"resumed from {Path.Combine(dir, Checkpoint.FileName)} at epoch {firstEpoch}");
         }
-        _o.Log?.Invoke($"pretraining {backbone} on {data.Count} images {data.Channels}x{data.Height}x{data.Width}, " +
-            $"{steps} steps/epoch, negatives: {negatives}");
+        _o.Log?.Invoke($"pretraining {session.Backbone} on {data.Count} images {data.Channels}x{data.Height}x{data.Width}, " +
+            $"{steps} steps/epoch, negatives: {session.Negatives}");
 
-        var telemetry = new HardnessTelemetry();
-        var trainStep = new PretrainStep(engine, optimizer, augmenter, telemetry);
+        var telemetry = session.Telemetry;
         for (int epoch = firstEpoch; epoch < _o.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            bool synthesize = engine.Synthesizer is not null && epoch >= negatives.WarmupEpochs;   // plain MoCo v2 never does
+            bool synthesize = engine.Synthesizer is not null && epoch >= session.Negatives.WarmupEpochs;   // plain MoCo v2 never does
             using var augmentGenerator = new Generator(SplitMix64.StreamSeed(seed, epoch, 1));
             engine.Generator.manual_seed((long)SplitMix64.StreamSeed(seed, epoch, 2));
             query.train();
@@ -106,9 +85,9 @@ public sealed class Pretrainer
                 using var scope = NewDisposeScope();
                 lr = schedule.At(globalStep);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                var images = batch.Images.to(device);
+                var images = batch.Images.to(session.Device);
                 batch.Images.Dispose();
-                double loss = trainStep.Run(images, augmentGenerator, synthesize);
+                double loss = session.Step.Run(images, augmentGenerator, synthesize);
                 step++;
                 if (!double.IsFinite(loss)) throw new TrainingDivergedException(epoch, step, loss);
                 lossSum += loss;
@@ -124,12 +103,11 @@ public sealed class Pretrainer
                 telemetry.Summary(), monitor);
             history.Add(summary);
             if (_o.CheckpointDirectory is { } ckpt)
-                Checkpoint.Save(ckpt, fingerprint, epoch + 1, globalStep, query, key, engine.Queue, optimizer, history, description);
+                Checkpoint.Save(ckpt, fingerprint, epoch + 1, globalStep, query, key, engine.Queue, optimizer, history, session.Description);
             _o.OnEpoch?.Invoke(summary);
         }
-        key.Dispose();
         query.eval();
-        return new PretrainResult(query, history, reason);
+        return new PretrainResult(session.ReleaseQuery(), history, session.DeviceReason, session.Description);
     }
 
     private void CheckData(IImageDataset data)
