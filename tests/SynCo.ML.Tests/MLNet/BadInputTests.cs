@@ -122,6 +122,8 @@ public class BadInputTests
         Skip.If(TorchSharp.torch.cuda.is_available(), "a CUDA device is available, so requesting \"cuda\" is valid and there is no error to check");
         var o = TinyImages.Options();
         o.Device = "cuda";
-        Assert.Contains("SynCoTorchCuda", Assert.ThrowsAny<ArgumentException>(() => _ml.Transforms.SynCoPretrain(o)).Message);
+        var estimator = _ml.Transforms.SynCoPretrain(o); // validation parses the device without loading libtorch; Fit resolves it
+        var data = _ml.Data.LoadFromEnumerable(TinyImages.Stripes(32, seed: 1));
+        Assert.Contains("SynCoTorchCuda", Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(data)).Message);
     }
 }
