@@ -354,7 +354,7 @@ internal sealed class Setup : IDisposable
 
     public static PretrainOptions Options(BenchOptions o, int batch)
     {
-        var options = new PretrainOptions { BatchSize = batch, QueueSize = o.Queue, Threads = o.Threads, Device = "cpu" };
+        var options = new PretrainOptions { BatchSize = batch, MoCo = { QueueSize = o.Queue }, Run = { Threads = o.Threads, Device = "cpu" } };
         options.Backbone.WidthMultiplier = o.Width;
         return options;
     }

@@ -49,7 +49,7 @@ public sealed class Experiment
                 var backbone = options.Backbone.Clone();
                 backbone.InputChannels = 1;
                 torch.manual_seed(seed);
-                using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.HeadHiddenDim, options.EmbeddingDim);
+                using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim);
                 var normalise = options.Augmentation!;
                 train = EncoderFeatures.Extract(encoder, _probeTrain, normalise, cancellationToken: cancellationToken);
                 test = EncoderFeatures.Extract(encoder, _data.Test, normalise, cancellationToken: cancellationToken);
@@ -61,9 +61,9 @@ public sealed class Experiment
                 var unlabelled = _data.Train.Subset(_settings.PretrainImages, seed);
                 using var model = ProgressView.Run($"{method} seed {seed}", report =>
                 {
-                    options.OnProgress = p => report((p.Epoch + (double)p.Step / p.StepsPerEpoch) / p.Epochs,
+                    options.Run.OnProgress = p => report((p.Epoch + (double)p.Step / p.StepsPerEpoch) / p.Epochs,
                         $"epoch {p.Epoch + 1}/{p.Epochs} loss {p.Loss:F3} {p.ImagesPerSecond:F0} img/s");
-                    options.OnEpoch = e => report((e.Epoch + 1.0) / options.Epochs,
+                    options.Run.OnEpoch = e => report((e.Epoch + 1.0) / options.Epochs,
                         $"epoch {e.Epoch + 1}/{options.Epochs} done: loss {e.Loss:F3}, kNN {e.Monitor:P1}, {e.ImagesPerSecond:F0} img/s");
                     return ml.Transforms.SynCoPretrain(options).Fit(FashionMnistData.ToDataView(ml, unlabelled));
                 });
@@ -107,13 +107,18 @@ public sealed class Experiment
         var s = _settings;
         var options = new SynCoOptions
         {
-            Epochs = s.Epochs, BatchSize = s.BatchSize, QueueSize = s.QueueSize, Seed = seed, Device = s.Device, Threads = s.Threads,
-            OnnxThreads = s.Threads, CancellationToken = cancellationToken, LearningRate = s.LearningRate, Symmetric = s.Symmetric,
+            Epochs = s.Epochs, BatchSize = s.BatchSize, OnnxThreads = s.Threads, CancellationToken = cancellationToken,
+            MoCo = { QueueSize = s.QueueSize, Symmetric = s.Symmetric },
+            Optimizer = { LearningRate = s.LearningRate },
             Negatives = MethodNegatives.For(method, s.QueueSize, s.WarmupEpochs),
-            CheckpointDirectory = s.CheckpointFolder is { } folder ? Path.Combine(folder, $"{method}-seed{seed}") : null,
+            Run =
+            {
+                Seed = seed, Device = s.Device, Threads = s.Threads,
+                CheckpointDirectory = s.CheckpointFolder is { } folder ? Path.Combine(folder, $"{method}-seed{seed}") : null,
+            },
         };
         if (s.Temperature is { } temperature)
-            options.Temperature = temperature;
+            options.MoCo.Temperature = temperature;
         options.Backbone.WidthMultiplier = s.Width;
         if (s.BatchNormSplits is { } splits)
             options.Backbone.BatchNormSplits = splits;
@@ -121,7 +126,7 @@ public sealed class Experiment
         options.Augmentation.MinScale = s.MinCropScale;
         var bank = _data.Train.Subset(2_000, seed: 11);
         var held = _data.Test.Subset(1_000, seed: 12);
-        options.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, options.Augmentation).Measure;
+        options.Run.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, options.Augmentation).Measure;
         return options;
     }
 

@@ -20,10 +20,10 @@ var options = new SynCoOptions
 {
     OutputColumnName = "Features", InputColumnName = "Pixels",
     Epochs = 3, BatchSize = 128,
-    OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}, {e.ImagesPerSecond:F0} img/s"),
+    Run = { OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}, {e.ImagesPerSecond:F0} img/s") },
 };
 options.Backbone.WidthMultiplier = 0.25;   // a CPU-sized ResNet-18
-options.Negatives = NegativeOptions.SynCo(options.QueueSize);   // the six synthetic hard-negative types
+options.Negatives = NegativeOptions.SynCo(options.MoCo.QueueSize);   // the six synthetic hard-negative types
 options.Negatives.WarmupEpochs = 1;                               // from epoch 2 (the papers warm up 10 of 200)
 SynCoTransformer featurizer = ml.Transforms.SynCoPretrain(options).Fit(unlabelled);
 

@@ -15,6 +15,18 @@ public static class Defaults
     /// <summary>Default images per step.</summary>
     public const int BatchSize = 256;
 
+    /// <summary>Default queue length K (MoCo v2, ImageNet).</summary>
+    public const int QueueSize = 65536;
+
+    /// <summary>Default momentum m of the key encoder (MoCo v2, ImageNet).</summary>
+    public const double KeyMomentum = 0.999;
+
+    /// <summary>Default InfoNCE temperature T (MoCo v2, ImageNet).</summary>
+    public const double Temperature = 0.2;
+
+    /// <summary>Default SGD weight decay (MoCo v2, ImageNet).</summary>
+    public const double WeightDecay = 1e-4;
+
     /// <summary>Default contrastive embedding size (MoCo v2's 128).</summary>
     public const int EmbeddingDim = 128;
 

@@ -77,8 +77,8 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     {
         string outDir = parsed.GetValue(_out)!;
         var options = BuildOptions(parsed);
-        options.CheckpointDirectory = outDir;
-        options.Log = Terminal.Line;
+        options.Run.CheckpointDirectory = outDir;
+        options.Run.Log = Terminal.Line;
         options.Validate(); // before reading images, so option mistakes are reported at once
 
         int channels = parsed.GetValue(_channels);
@@ -95,9 +95,9 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
 
         using var result = Terminal.Progress("pretrain", report =>
         {
-            options.OnProgress = p => report(((double)p.Epoch * p.StepsPerEpoch + p.Step) / ((double)p.Epochs * p.StepsPerEpoch),
+            options.Run.OnProgress = p => report(((double)p.Epoch * p.StepsPerEpoch + p.Step) / ((double)p.Epochs * p.StepsPerEpoch),
                 $"epoch {p.Epoch + 1}/{p.Epochs} loss {p.Loss:F3}");
-            options.OnEpoch = e => Terminal.Line(string.Create(CultureInfo.InvariantCulture,
+            options.Run.OnEpoch = e => Terminal.Line(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {e.Epoch + 1}/{options.Epochs}: loss {e.Loss:F4}, lr {e.LearningRate:G3}, {e.ImagesPerSecond:F0} images/s, {e.Seconds:F1} s{(e.SyntheticNegatives ? ", synthetic negatives on" : "")}"));
             try
             {
@@ -126,17 +126,17 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         var o = new PretrainOptions().ApplyRecipe(recipe);
         if (parsed.GetValue(_epochs) is { } epochs) o.Epochs = epochs;
         if (parsed.GetValue(_batch) is { } batch) o.BatchSize = batch;
-        if (parsed.GetValue(_queue) is { } queue) o.QueueSize = queue;
-        if (parsed.GetValue(_momentum) is { } m) o.Momentum = m;
-        if (parsed.GetValue(_temperature) is { } t) o.Temperature = t;
-        if (parsed.GetValue(_lr) is { } lr) o.LearningRate = lr;
-        if (parsed.GetValue(_wd) is { } wd) o.WeightDecay = wd;
-        if (parsed.GetValue(_warmupLr) is { } warm) o.LearningRateWarmupEpochs = warm;
-        o.Symmetric = parsed.GetValue(_symmetric);
-        o.Device = parsed.GetValue(_device)!;
-        o.Seed = parsed.GetValue(_seed);
-        o.Threads = parsed.GetValue(_threads);
-        o.Resume = !parsed.GetValue(_noResume);
+        if (parsed.GetValue(_queue) is { } queue) o.MoCo.QueueSize = queue;
+        if (parsed.GetValue(_momentum) is { } m) o.MoCo.Momentum = m;
+        if (parsed.GetValue(_temperature) is { } t) o.MoCo.Temperature = t;
+        if (parsed.GetValue(_lr) is { } lr) o.Optimizer.LearningRate = lr;
+        if (parsed.GetValue(_wd) is { } wd) o.Optimizer.WeightDecay = wd;
+        if (parsed.GetValue(_warmupLr) is { } warm) o.Optimizer.WarmupEpochs = warm;
+        o.MoCo.Symmetric = parsed.GetValue(_symmetric);
+        o.Run.Device = parsed.GetValue(_device)!;
+        o.Run.Seed = parsed.GetValue(_seed);
+        o.Run.Threads = parsed.GetValue(_threads);
+        o.Run.Resume = !parsed.GetValue(_noResume);
 
         o.Backbone.Architecture = parsed.GetValue(_arch)!.ToLowerInvariant() switch
         {
@@ -147,7 +147,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         if (parsed.GetValue(_width) is { } width) o.Backbone.WidthMultiplier = width;
         if (parsed.GetValue(_bnSplits) is { } splits) o.Backbone.BatchNormSplits = splits;
         o.Backbone.SmallStem = parsed.GetValue(_smallStem)!.ToLowerInvariant() switch { "on" => true, "off" => false, _ => null };
-        o.Negatives = BuildNegatives(parsed, o.QueueSize);
+        o.Negatives = BuildNegatives(parsed, o.MoCo.QueueSize);
         return o;
     }
 

@@ -13,7 +13,7 @@ namespace SynCo.ML.Contrastive;
 /// </summary>
 /// <example>
 /// <code>
-/// var engine = new MoCoEngine(fq, fk, new MoCoEngineOptions { QueueSize = 4096, EmbeddingDim = 128 }, synthesizer, torch.CPU, seed: 1);
+/// var engine = new MoCoEngine(fq, fk, new MoCoOptions { QueueSize = 4096, EmbeddingDim = 128 }, synthesizer, torch.CPU, seed: 1);
 /// var step = engine.Forward(view1, view2, synthesize: epoch >= warmup);
 /// optimizer.zero_grad(); step.Loss.backward(); optimizer.step();
 /// engine.Enqueue(step.Keys);
@@ -23,7 +23,7 @@ public sealed class MoCoEngine : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _query;
     private readonly nn.Module<Tensor, Tensor> _key;
-    private readonly MoCoEngineOptions _options;
+    private readonly MoCoOptions _options;
     private readonly Generator _generator;
     private readonly (Tensor Query, Tensor Key)[] _momentumPairs;
 
@@ -34,7 +34,7 @@ public sealed class MoCoEngine : IDisposable
     /// <param name="synthesizer">Synthetic-negative builder, or null for plain MoCo v2.</param>
     /// <param name="device">Device of the encoders and the queue.</param>
     /// <param name="seed">Seed of the queue initialisation, key shuffling and synthetic-negative draws.</param>
-    public MoCoEngine(nn.Module<Tensor, Tensor> queryEncoder, nn.Module<Tensor, Tensor> keyEncoder, MoCoEngineOptions options,
+    public MoCoEngine(nn.Module<Tensor, Tensor> queryEncoder, nn.Module<Tensor, Tensor> keyEncoder, MoCoOptions options,
         NegativeSynthesizer? synthesizer, Device device, ulong seed)
     {
         _query = queryEncoder ?? throw new ArgumentNullException(nameof(queryEncoder));
@@ -61,7 +61,7 @@ public sealed class MoCoEngine : IDisposable
 
     /// <summary>
     /// Momentum-updates the key encoder, then computes the loss of one step from two augmented views (B, C, H, W).
-    /// With <see cref="MoCoEngineOptions.Symmetric"/> the loss is ½(L(v1→v2) + L(v2→v1)) and both key sets are returned.
+    /// With <see cref="MoCoOptions.Symmetric"/> the loss is ½(L(v1→v2) + L(v2→v1)) and both key sets are returned.
     /// </summary>
     /// <param name="view1">Query view (and key view for the symmetric term).</param>
     /// <param name="view2">Key view (and query view for the symmetric term).</param>

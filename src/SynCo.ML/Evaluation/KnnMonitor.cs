@@ -5,7 +5,7 @@ using SynCo.ML.Model;
 namespace SynCo.ML.Evaluation;
 
 /// <summary>
-/// The weighted kNN monitor of the MoCo CIFAR demo, for <see cref="Training.PretrainOptions.Monitor"/>: after each
+/// The weighted kNN monitor of the MoCo CIFAR demo, for <see cref="Training.RunOptions.Monitor"/>: after each
 /// epoch, embed a small labelled bank and test set with the current encoder and report kNN test accuracy.
 /// </summary>
 /// <example>
@@ -54,7 +54,7 @@ public sealed class KnnMonitor
     /// <summary>Weighting temperature.</summary>
     public double Temperature { get; }
 
-    /// <summary>kNN test accuracy in [0, 1] of <paramref name="encoder"/>'s pooled features; matches <see cref="Training.PretrainOptions.Monitor"/>.</summary>
+    /// <summary>kNN test accuracy in [0, 1] of <paramref name="encoder"/>'s pooled features; matches <see cref="Training.RunOptions.Monitor"/>.</summary>
     public double Measure(ContrastiveEncoder encoder, int epoch)
     {
         var bank = EncoderFeatures.Extract(encoder, _bank, _normalisation);

@@ -66,10 +66,10 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         using var host = HostLog.For(_catalog);
-        var o = Options.ShallowCopy();
-        o.Seed ??= host.Seed() ?? 0;
-        var userLog = Options.Log;
-        o.Log = m => { host.Info(m); userLog?.Invoke(m); };
+        var o = Options.ForFit();
+        o.Run.Seed ??= host.Seed() ?? 0;
+        var userLog = Options.Run.Log;
+        Action<string> log = o.Run.Log = m => { host.Info(m); userLog?.Invoke(m); };
 
         var column = PixelColumnReader.Find(input.Schema, o.InputColumnName);
         ITransformer? prep = null;
@@ -83,11 +83,11 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
             pixels = prep.Transform(input);
             pixelColumn = prepared.Name;
             temporary = new[] { resized, pixelColumn };
-            o.Log($"image column '{o.InputColumnName}': resized to {width} and converted to RGB pixels inside the fitted chain");
+            log($"image column '{o.InputColumnName}': resized to {width} and converted to RGB pixels inside the fitted chain");
         }
         var (data, skipped) = PixelColumnReader.Read(pixels, pixelColumn, o.InvalidImages == InvalidImageHandling.Skip, o.CancellationToken);
         if (skipped.Count > 0)
-            o.Log($"skipped {skipped.Count} invalid row(s) (first: {string.Join(", ", skipped.Take(10))})");
+            log($"skipped {skipped.Count} invalid row(s) (first: {string.Join(", ", skipped.Take(10))})");
 
         using var result = new Pretrainer(o).Train(data, o.CancellationToken);
         var spec = result.Description.ExportSpec();

@@ -11,7 +11,7 @@ namespace SynCo.ML;
 /// <code>
 /// var options = new SynCoOptions { OutputColumnName = "Features", InputColumnName = "Pixels", Epochs = 20, BatchSize = 128 };
 /// options.Backbone.WidthMultiplier = 0.25;
-/// options.Negatives = NegativeOptions.SynCo(options.QueueSize);
+/// options.Negatives = NegativeOptions.SynCo(options.MoCo.QueueSize);
 /// var estimator = mlContext.Transforms.SynCoPretrain(options);
 /// </code>
 /// </example>
@@ -52,8 +52,16 @@ public sealed class SynCoOptions : PretrainOptions
     /// <summary>Cancels <see cref="SynCoEstimator.Fit"/> between training steps (ML.NET's own cancellation is internal).</summary>
     public CancellationToken CancellationToken { get; set; }
 
-    /// <summary>A copy whose reference-typed members (Backbone, Negatives, Augmentation, callbacks) are shared.</summary>
-    internal SynCoOptions ShallowCopy() => (SynCoOptions)MemberwiseClone();
+    /// <summary>
+    /// The copy one <see cref="SynCoEstimator.Fit"/> trains with: its <see cref="PretrainOptions.Run"/> is its own, so the
+    /// estimator can fill in the MLContext's seed and log without changing these options; the other parts are shared.
+    /// </summary>
+    internal SynCoOptions ForFit()
+    {
+        var copy = (SynCoOptions)MemberwiseClone();
+        copy.Run = Run.Clone();
+        return copy;
+    }
 
     /// <inheritdoc/>
     public override void Validate()

@@ -44,8 +44,8 @@ public sealed class Pretrainer
         ArgumentNullException.ThrowIfNull(data);
         CheckData(data);
         using var session = TrainingSession.Create(_o, data.Channels, data.Height, data.Width);
-        _o.Log?.Invoke(session.DeviceReason);
-        if (_o.InitialBackboneWeights is { } weights) _o.Log?.Invoke($"query backbone initialised from {weights}");
+        _o.Run.Log?.Invoke(session.DeviceReason);
+        if (_o.InitialBackboneWeights is { } weights) _o.Run.Log?.Invoke($"query backbone initialised from {weights}");
         var (query, key, engine, optimizer) = (session.Query, session.Key, session.Engine, session.Optimizer);
         int seed = session.Seed;
 
@@ -56,15 +56,15 @@ public sealed class Pretrainer
         var history = new List<EpochSummary>();
         int firstEpoch = 0;
         long globalStep = 0;
-        if (_o.CheckpointDirectory is { } dir && _o.Resume && Checkpoint.ReadMeta(dir) is not null)
+        if (_o.Run.CheckpointDirectory is { } dir && _o.Run.Resume && Checkpoint.ReadMeta(dir) is not null)
         {
             var meta = Checkpoint.Load(dir, fingerprint, query, key, engine.Queue, optimizer);
             firstEpoch = meta.NextEpoch;
             globalStep = meta.GlobalStep;
             history.AddRange(meta.History);
-            _o.Log?.Invoke($"resumed from {Path.Combine(dir, Checkpoint.FileName)} at epoch {firstEpoch}");
+            _o.Run.Log?.Invoke($"resumed from {Path.Combine(dir, Checkpoint.FileName)} at epoch {firstEpoch}");
         }
-        _o.Log?.Invoke($"pretraining {session.Backbone} on {data.Count} images {data.Channels}x{data.Height}x{data.Width}, " +
+        _o.Run.Log?.Invoke($"pretraining {session.Backbone} on {data.Count} images {data.Channels}x{data.Height}x{data.Width}, " +
             $"{steps} steps/epoch, negatives: {session.Negatives}");
 
         var telemetry = session.Telemetry;
@@ -92,19 +92,19 @@ public sealed class Pretrainer
                 if (!double.IsFinite(loss)) throw new TrainingDivergedException(epoch, step, loss);
                 lossSum += loss;
                 globalStep++;
-                _o.OnProgress?.Invoke(new TrainingProgress(epoch, _o.Epochs, step, steps, loss, lr,
+                _o.Run.OnProgress?.Invoke(new TrainingProgress(epoch, _o.Epochs, step, steps, loss, lr,
                     step * _o.BatchSize / clock.Elapsed.TotalSeconds, synthesize));
                 cancellationToken.ThrowIfCancellationRequested();
             }
             double seconds = clock.Elapsed.TotalSeconds;
             query.eval();
-            double? monitor = _o.Monitor?.Invoke(query, epoch);
+            double? monitor = _o.Run.Monitor?.Invoke(query, epoch);
             var summary = new EpochSummary(epoch, lossSum / Math.Max(1, step), lr, step * _o.BatchSize / seconds, seconds, synthesize,
                 telemetry.Summary(), monitor);
             history.Add(summary);
-            if (_o.CheckpointDirectory is { } ckpt)
+            if (_o.Run.CheckpointDirectory is { } ckpt)
                 Checkpoint.Save(ckpt, fingerprint, epoch + 1, globalStep, query, key, engine.Queue, optimizer, history, session.Description);
-            _o.OnEpoch?.Invoke(summary);
+            _o.Run.OnEpoch?.Invoke(summary);
         }
         query.eval();
         return new PretrainResult(session.ReleaseQuery(), history, session.DeviceReason, session.Description);
@@ -122,8 +122,8 @@ public sealed class Pretrainer
 
     // Everything that changes the trained weights; a checkpoint written under another fingerprint is refused.
     private string Fingerprint(IImageDataset data, BackboneOptions backbone, Negatives.NegativeOptions negatives, AugmentationOptions augmentation) => string.Create(CultureInfo.InvariantCulture,
-        $"{backbone}; head {_o.HeadHiddenDim?.ToString() ?? "auto"}->{_o.EmbeddingDim}; data {data.Count}x{data.Channels}x{data.Height}x{data.Width}; " +
-        $"batch {_o.BatchSize}; epochs {_o.Epochs}; K {_o.QueueSize}; m {_o.Momentum}; T {_o.Temperature}; sym {_o.Symmetric}; " +
-        $"shuffle {_o.ShuffleKeys}; lr {_o.LearningRate}; warm-up {_o.LearningRateWarmupEpochs}; sgd m {_o.SgdMomentum}; wd {_o.WeightDecay}; " +
-        $"seed {_o.Seed ?? 0}; init {_o.InitialBackboneWeights ?? "random"}; negatives {JsonSerializer.Serialize(negatives)}; augmentation {JsonSerializer.Serialize(augmentation)}");
+        $"{backbone}; head {_o.MoCo.HeadHiddenDim?.ToString() ?? "auto"}->{_o.MoCo.EmbeddingDim}; data {data.Count}x{data.Channels}x{data.Height}x{data.Width}; " +
+        $"batch {_o.BatchSize}; epochs {_o.Epochs}; K {_o.MoCo.QueueSize}; m {_o.MoCo.Momentum}; T {_o.MoCo.Temperature}; sym {_o.MoCo.Symmetric}; " +
+        $"shuffle {_o.MoCo.ShuffleKeys}; lr {_o.Optimizer.LearningRate}; warm-up {_o.Optimizer.WarmupEpochs}; sgd m {_o.Optimizer.Momentum}; wd {_o.Optimizer.WeightDecay}; " +
+        $"seed {_o.Run.Seed ?? 0}; init {_o.InitialBackboneWeights ?? "random"}; negatives {JsonSerializer.Serialize(negatives)}; augmentation {JsonSerializer.Serialize(augmentation)}");
 }

@@ -29,15 +29,15 @@ public sealed class TrainingSession : IDisposable
     private TrainingSession(PretrainOptions options, int channels, int height, int width)
     {
         options.Validate();
-        (Device, DeviceReason) = DeviceSelector.Resolve(options.Device);
+        (Device, DeviceReason) = DeviceSelector.Resolve(options.Run.Device);
         if (Device.type == DeviceType.CPU) PretrainOptions.CheckCpuWidths(options.Backbone);
-        if (options.Threads is { } threads) set_num_threads(threads);
-        Seed = options.Seed ?? 0;
+        if (options.Run.Threads is { } threads) set_num_threads(threads);
+        Seed = options.Run.Seed ?? 0;
 
         Backbone = options.Backbone.Clone();
         Backbone.InputChannels = channels;
         using (var init = new Generator(SplitMix64.StreamSeed(Seed, 0, 0)))
-            _query = new ContrastiveEncoder(Backbone, height, width, options.HeadHiddenDim, options.EmbeddingDim, init);
+            _query = new ContrastiveEncoder(Backbone, height, width, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim, init);
         if (options.InitialBackboneWeights is { } weights)
             PyTorchWeights.LoadBackbone(_query.Backbone, weights);
         Key = _query.CloneArchitecture();
@@ -46,8 +46,8 @@ public sealed class TrainingSession : IDisposable
         Negatives = options.ResolveNegatives();
         Augmentation = options.ResolveAugmentation(channels, height, width);
         Augmenter = new BatchAugmenter(Augmentation);
-        Engine = new MoCoEngine(_query, Key, options.EngineOptions(), Negatives.CreateSynthesizer(options.QueueSize), Device, (ulong)Seed);
-        Optimizer = optim.SGD(_query.parameters(), options.LearningRate, momentum: options.SgdMomentum, weight_decay: options.WeightDecay);
+        Engine = new MoCoEngine(_query, Key, options.MoCo, Negatives.CreateSynthesizer(options.MoCo.QueueSize), Device, (ulong)Seed);
+        Optimizer = optim.SGD(_query.parameters(), options.Optimizer.LearningRate, momentum: options.Optimizer.Momentum, weight_decay: options.Optimizer.WeightDecay);
         Telemetry = new HardnessTelemetry();
         Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry);
         Description = EncoderDescription.Of(_query, Backbone, Augmentation.Mean, Augmentation.Std);
@@ -106,7 +106,7 @@ public sealed class TrainingSession : IDisposable
 
     /// <summary>The cosine schedule (with the options' linear warm-up) over <paramref name="stepsPerEpoch"/> × epochs steps.</summary>
     public static LearningRateSchedule Schedule(PretrainOptions options, int stepsPerEpoch) =>
-        new(options.LearningRate * options.BatchSize / 256.0, (long)stepsPerEpoch * options.Epochs, (long)stepsPerEpoch * options.LearningRateWarmupEpochs);
+        new(options.Optimizer.LearningRate * options.BatchSize / 256.0, (long)stepsPerEpoch * options.Epochs, (long)stepsPerEpoch * options.Optimizer.WarmupEpochs);
 
     /// <summary>Hands the trained query encoder to the caller (who disposes it); the session no longer owns it.</summary>
     public ContrastiveEncoder ReleaseQuery()

@@ -12,7 +12,7 @@ public class MoCoEngineTests
         nn.Conv2d(1, 4, 3, padding: 1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(16, 16));
 
     private static MoCoEngine Engine(nn.Module<Tensor, Tensor> q, nn.Module<Tensor, Tensor> k, NegativeSynthesizer? synth = null, bool symmetric = false) =>
-        new(q, k, new MoCoEngineOptions { QueueSize = 32, EmbeddingDim = 16, Momentum = 0.9, Temperature = 0.2, Symmetric = symmetric }, synth, CPU, seed: 5);
+        new(q, k, new MoCoOptions { QueueSize = 32, EmbeddingDim = 16, Momentum = 0.9, Temperature = 0.2, Symmetric = symmetric }, synth, CPU, seed: 5);
 
     /// <summary>The engine's logits (queries pre-divided by T, as <see cref="MoCoEngine"/> computes them).</summary>
     private static Tensor Logits(Tensor q, Tensor k, Tensor queue, Tensor h, double t)

@@ -184,12 +184,12 @@ np.save(sys.argv[3], y.numpy().astype(np.float32))
         var log = new List<string>();
         var second = TinyImages.Options(epochs: 1);
         second.InitialBackboneWeights = exported;
-        second.LearningRate = 1e-9;
-        second.Log = log.Add;
+        second.Optimizer.LearningRate = 1e-9;
+        second.Run.Log = log.Add;
         using var continued = ml.Transforms.SynCoPretrain(second).Fit(data);
         Assert.Contains(log, m => m.Contains("query backbone initialised from " + exported));
         var uninitialised = TinyImages.Options(epochs: 1);
-        uninitialised.LearningRate = 1e-9;
+        uninitialised.Optimizer.LearningRate = 1e-9;
         using var plain = ml.Transforms.SynCoPretrain(uninitialised).Fit(data);
         using var after = continued.CreateBackbone();
         using var plainBackbone = plain.CreateBackbone();

@@ -105,11 +105,11 @@ public class BadInputTests
         {
             case "Epochs": o.Epochs = 0; break;
             case "BatchSize": o.BatchSize = -1; break;
-            case "QueueSize": o.QueueSize = 0; break;
-            case "Temperature": o.Temperature = 0; break;
-            case "Device": o.Device = "tpu"; break;
+            case "QueueSize": o.MoCo.QueueSize = 0; break;
+            case "Temperature": o.MoCo.Temperature = 0; break;
+            case "Device": o.Run.Device = "tpu"; break;
             case "SameColumns": o.OutputColumnName = o.InputColumnName; break;
-            case "QueueSmallerThanBatch": o.QueueSize = 8; o.Negatives = SynCo.ML.Negatives.NegativeOptions.None(); break;
+            case "QueueSmallerThanBatch": o.MoCo.QueueSize = 8; o.Negatives = SynCo.ML.Negatives.NegativeOptions.None(); break;
             case "CpuWidth": o.Backbone.WidthMultiplier = 0.125; break;
         }
         var e = Assert.ThrowsAny<ArgumentException>(() => _ml.Transforms.SynCoPretrain(o));
@@ -121,7 +121,7 @@ public class BadInputTests
     {
         Skip.If(TorchSharp.torch.cuda.is_available(), "a CUDA device is available, so requesting \"cuda\" is valid and there is no error to check");
         var o = TinyImages.Options();
-        o.Device = "cuda";
+        o.Run.Device = "cuda";
         var estimator = _ml.Transforms.SynCoPretrain(o); // validation parses the device without loading libtorch; Fit resolves it
         var data = _ml.Data.LoadFromEnumerable(TinyImages.Stripes(32, seed: 1));
         Assert.Contains("SynCoTorchCuda", Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(data)).Message);

@@ -17,7 +17,7 @@ public class SynCoEstimatorTests
         var data = ml.Data.LoadFromEnumerable(TinyImages.Stripes(64, seed: 1));
         var log = new List<string>();
         var options = TinyImages.Options();
-        options.Log = log.Add;
+        options.Run.Log = log.Add;
         var estimator = ml.Transforms.SynCoPretrain(options);
 
         var shape = estimator.GetOutputSchema(Shapes.Of(data));
@@ -80,7 +80,7 @@ public class SynCoEstimatorTests
         var options = TinyImages.Options(epochs: 1);
         options.Output = OnnxOutputKind.Projection;
         options.NormalizeOutput = true;
-        options.EmbeddingDim = 24;
+        options.MoCo.EmbeddingDim = 24;
         using var model = ml.Transforms.SynCoPretrain(options).Fit(data);
         var rows = Embeddings(ml, model, data);
         Assert.All(rows, r => { Assert.Equal(24, r.Length); Assert.Equal(1.0, Math.Sqrt(r.Sum(v => (double)v * v)), 4); });
@@ -94,7 +94,7 @@ public class SynCoEstimatorTests
         using var cts = new CancellationTokenSource();
         var options = TinyImages.Options(epochs: 50);
         options.CancellationToken = cts.Token;
-        options.OnProgress = p => { if (p.Step == 2) cts.Cancel(); };
+        options.Run.OnProgress = p => { if (p.Step == 2) cts.Cancel(); };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Transforms.SynCoPretrain(options).Fit(data));
     }
 }

@@ -43,7 +43,7 @@ internal static class TinyImages
     /// <summary>Options for a seconds-long run: tiny ResNet-18, small queue and batch, SynCo negatives from epoch 1.</summary>
     public static SynCoOptions Options(int epochs = 2)
     {
-        var o = new SynCoOptions { Epochs = epochs, BatchSize = 16, QueueSize = 64, Device = "cpu", Seed = 1 };
+        var o = new SynCoOptions { Epochs = epochs, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 1 } };
         o.Backbone.WidthMultiplier = 0.25;
         o.Backbone.BatchNormSplits = 2;
         o.Negatives = NegativeOptions.SynCo(64);

@@ -16,7 +16,7 @@ public class PretrainerTests
 
     private static PretrainOptions Options(int epochs, string? checkpoints = null)
     {
-        var o = new PretrainOptions { Epochs = epochs, BatchSize = 16, QueueSize = 64, Device = "cpu", Seed = 3, CheckpointDirectory = checkpoints };
+        var o = new PretrainOptions { Epochs = epochs, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 3, CheckpointDirectory = checkpoints } };
         o.Backbone.WidthMultiplier = 0.25;
         o.Backbone.BatchNormSplits = 2;
         o.Negatives = NegativeOptions.SynCo(64);
@@ -36,14 +36,14 @@ public class PretrainerTests
 
         using var cts = new CancellationTokenSource();
         var first = Options(3, dirB.Path);
-        first.OnEpoch = e => { if (e.Epoch == 1) cts.Cancel(); };   // stop after the first synthesising epoch
+        first.Run.OnEpoch = e => { if (e.Epoch == 1) cts.Cancel(); };   // stop after the first synthesising epoch
         Assert.ThrowsAny<OperationCanceledException>(() => new Pretrainer(first).Train(Data(), cts.Token));
         Assert.Equal(2, Checkpoint.ReadMeta(dirB.Path)!.NextEpoch);
 
         var second = Options(3, dirB.Path);
-        second.Resume = true;
+        second.Run.Resume = true;
         var resumedEpochs = new List<int>();
-        second.OnEpoch = e => resumedEpochs.Add(e.Epoch);
+        second.Run.OnEpoch = e => resumedEpochs.Add(e.Epoch);
         using var resumed = new Pretrainer(second).Train(Data());
 
         Assert.Equal(new[] { 2 }, resumedEpochs);
@@ -81,13 +81,13 @@ public class PretrainerTests
         using var dir = new TempFolder();
         using (new Pretrainer(Options(2, dir.Path)).Train(Data(32))) { }
         var other = Options(2, dir.Path);
-        other.Resume = true;
+        other.Run.Resume = true;
         switch (change)
         {
             case "epochs": other.Epochs = 3; break;
-            case "temperature": other.Temperature = 0.5; break;
+            case "temperature": other.MoCo.Temperature = 0.5; break;
             case "crop scale": other.Augmentation = AugmentationOptions.SmallImages(TinyImages.Side, TinyImages.Side, 1); other.Augmentation.MinScale = 0.5; break;
-            case "learning-rate warm-up": other.LearningRateWarmupEpochs = 1; break;
+            case "learning-rate warm-up": other.Optimizer.WarmupEpochs = 1; break;
             case "negatives warm-up": other.Negatives!.WarmupEpochs = 0; break;
             case "interpolation coefficient": other.Negatives!.InterpolationAlpha = new CoefficientRange(0.1, 0.2); break;
         }
@@ -96,7 +96,7 @@ public class PretrainerTests
 
         var same = Options(2, dir.Path);    // the unchanged configuration still resumes: nothing left to train
         var epochs = new List<int>();
-        same.OnEpoch = s => epochs.Add(s.Epoch);
+        same.Run.OnEpoch = s => epochs.Add(s.Epoch);
         using (var resumed = new Pretrainer(same).Train(Data(32))) Assert.Equal(2, resumed.History.Count);
         Assert.Empty(epochs);
     }
@@ -116,7 +116,7 @@ public class PretrainerTests
     {
         using var dir = new TempFolder();
         var o = Options(2, dir.Path);
-        o.LearningRate = 1e30;
+        o.Optimizer.LearningRate = 1e30;
         var e = Assert.Throws<TrainingDivergedException>(() => new Pretrainer(o).Train(Data()));
         Assert.Matches(@"at epoch 0, step [2-4]\b", e.Message);
         Assert.Null(Checkpoint.ReadMeta(dir.Path));
@@ -128,8 +128,8 @@ public class PretrainerTests
         var perStep = new List<(int Epoch, long Live)>();
         var perEpoch = new List<long>();
         var o = Options(4);
-        o.OnProgress = p => perStep.Add((p.Epoch, DisposeScopeManager.Statistics.ThreadTotalLiveCount));
-        o.OnEpoch = _ => perEpoch.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        o.Run.OnProgress = p => perStep.Add((p.Epoch, DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        o.Run.OnEpoch = _ => perEpoch.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         using var result = new Pretrainer(o).Train(Data());
         // Inside a step the count includes that step's temporaries (more once synthesis starts); it must not grow from step to step.
         foreach (var epoch in perStep.Skip(1).GroupBy(s => s.Epoch))
@@ -143,7 +143,7 @@ public class PretrainerTests
     {
         var progress = new List<TrainingProgress>();
         var o = Options(2);
-        o.OnProgress = progress.Add;
+        o.Run.OnProgress = progress.Add;
         using var result = new Pretrainer(o).Train(Data());
         Assert.Equal(8, progress.Count);
         Assert.Equal(new[] { 1, 2, 3, 4, 1, 2, 3, 4 }, progress.Select(p => p.Step));
@@ -161,7 +161,7 @@ public class PretrainerTests
         var o = Options(2);
         o.Negatives = NegativeOptions.None();
         o.Negatives.WarmupEpochs = 1;   // past the warm-up there is still nothing to synthesise
-        o.OnProgress = progress.Add;
+        o.Run.OnProgress = progress.Add;
         using var result = new Pretrainer(o).Train(Data());
         Assert.Equal(new[] { false, false }, result.History.Select(h => h.SyntheticNegatives));
         Assert.All(progress, p => Assert.False(p.SyntheticNegatives));

@@ -1,0 +1,59 @@
+using SynCo.ML.Model;
+
+namespace SynCo.ML.Training;
+
+/// <summary>
+/// Where and how a pretraining run executes, none of which changes what a seeded run learns except the seed itself:
+/// the device, the seed, threads, checkpoints, and the callbacks that report progress.
+/// </summary>
+/// <example>
+/// <code>
+/// options.Run.Device = "cpu";
+/// options.Run.CheckpointDirectory = "checkpoints";           // re-running resumes after the last finished epoch
+/// options.Run.OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}");
+/// </code>
+/// </example>
+public sealed class RunOptions
+{
+    /// <summary>"auto" (default; CUDA when available, else the CPU), "cpu", "cuda" or "cuda:N" (see <see cref="DeviceSpec"/>).</summary>
+    public string Device { get; set; } = Defaults.Device;
+
+    /// <summary>Seed of weights, data order, augmentation and negatives. Null = 0 (the ML.NET estimator uses the MLContext's seed).</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>TorchSharp intra-op threads, positive; null leaves libtorch's default (the core count).</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Folder for the per-epoch checkpoint; null (default) disables checkpoints.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// Resume from the checkpoint in <see cref="CheckpointDirectory"/> when one exists. Default true. A checkpoint written
+    /// under other training options (augmentation and negatives included) or for data of another image count or size is
+    /// refused with <see cref="CheckpointMismatchException"/>; <see cref="Threads"/> may change.
+    /// </summary>
+    public bool Resume { get; set; } = true;
+
+    /// <summary>Called after every step (on the training thread; keep it cheap).</summary>
+    public Action<TrainingProgress>? OnProgress { get; set; }
+
+    /// <summary>Called after every epoch with its summary.</summary>
+    public Action<EpochSummary>? OnEpoch { get; set; }
+
+    /// <summary>Optional per-epoch monitor (e.g. kNN accuracy on a labelled subset) given the query encoder in eval mode and the epoch.</summary>
+    public Func<ContrastiveEncoder, int, double>? Monitor { get; set; }
+
+    /// <summary>Receives one-line log messages (device choice, resume, checkpoints).</summary>
+    public Action<string>? Log { get; set; }
+
+    /// <summary>Checks every value without loading native code (the device is parsed, not resolved).</summary>
+    /// <exception cref="ArgumentException">The device is not a legal value, or <see cref="Threads"/> is not positive.</exception>
+    public void Validate()
+    {
+        DeviceSpec.Parse(Device, nameof(Device));
+        if (Threads is { } threads) Guard.Positive(threads, nameof(Threads));
+    }
+
+    /// <summary>A copy that shares the callbacks.</summary>
+    public RunOptions Clone() => (RunOptions)MemberwiseClone();
+}
