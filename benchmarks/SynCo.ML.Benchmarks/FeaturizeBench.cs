@@ -19,31 +19,9 @@ namespace SynCo.ML.Benchmarks;
 /// </summary>
 internal static class FeaturizeBench
 {
-    public const string Usage =
-        "SynCo.ML.Benchmarks featurize [--images N] [--size PX] [--channels C] [--width W] [--threads T] [--batch B] [--repeats R]\n" +
-        "  defaults: 2048 images, 32 px, 3 channels, ResNet-18 width 0.25, 2 threads, batch 256, 3 repeats (median)";
-
-    public static int Run(string[] args)
+    /// <summary>Runs the benchmark; the arguments are the <c>featurize</c> options (see <see cref="FeaturizeBenchOptions"/>).</summary>
+    public static int Run(int images, int size, int channels, double width, int threads, int batch, int repeats)
     {
-        int images = 2048, size = 32, channels = 3, threads = 2, batch = 256, repeats = 3;
-        double width = 0.25;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
-            switch (a)
-            {
-                case "--images": images = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--size": size = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--channels": channels = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--width": width = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--batch": batch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--repeats": repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "-h": case "--help": Console.WriteLine(Usage); return 0;
-                default: Console.Error.WriteLine($"Unknown option {a}.\n{Usage}"); return 2;
-            }
-        }
         torch.set_num_threads(threads);
         var backbone = new BackboneOptions { WidthMultiplier = width, InputChannels = channels };
         using var encoder = new ContrastiveEncoder(backbone, size, size);

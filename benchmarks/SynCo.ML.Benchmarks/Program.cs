@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -19,76 +20,113 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "featurize") return FeaturizeBench.Run(args[1..]);
-        BenchOptions o;
-        try { o = BenchOptions.Parse(args); }
-        catch (ArgumentException e)
+        var root = BenchOptions.Command(o => new Bench(o).Run());
+        root.Add(FeaturizeBenchOptions.Command());
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(BenchOptions.Usage);
+            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+            string command = parsed.CommandResult.Command is RootCommand ? "" : $" {parsed.CommandResult.Command.Name}";
+            Console.Error.WriteLine($"Run 'SynCo.ML.Benchmarks{command} --help' for the options.");
             return 2;
         }
-        if (o.Help) { Console.WriteLine(BenchOptions.Usage); return 0; }
-        return new Bench(o).Run();
+        return parsed.Invoke();
     }
 }
 
+/// <summary>The training-step benchmark's settings: the defaults, --quick's smaller ones, then the options given.</summary>
 internal sealed class BenchOptions
 {
-    public bool Quick, Help, Profile;
+    public bool Quick, Profile;
     public int Threads = 2, Batch = 64, Size = 32, Steps = 9, Queue = 4096, Warmup = 2, PythonRuns = 2;
     public double Width = 0.25;
     public int[] LeakSteps = { 100, 1000 };
     public int LeakBatch = 16, LeakSize = 16;
     public string Python = "/usr/bin/python3";
 
-    public const string Usage =
-        "SynCo.ML.Benchmarks featurize --help   (bulk featurization: batched ORT vs ML.NET row-by-row vs TorchSharp)\n" +
-        "SynCo.ML.Benchmarks [--quick] [--threads N] [--batch B] [--width W] [--size PX] [--steps S] [--queue K]\n" +
-        "                    [--leak N1,N2] [--leak-batch B] [--python PATH|none]\n" +
-        "  --quick       CI smoke run (< 1 min): batch 32, 16 px, K 1024, 5 steps, leak check at 10 and 60 steps\n" +
-        "  --threads     torch threads for both TorchSharp and PyTorch (default 2)\n" +
-        "  --batch       batch size (default 64)   --width  ResNet-18 width multiplier (default 0.25)\n" +
-        "  --size        image side in pixels (default 32)   --queue  MoCo queue K (default 4096)\n" +
-        "  --steps       measured steps per variant (median; default 9, at least 5)\n" +
-        "  --leak        steps at which live tensors and RSS are sampled (default 100,1000)\n" +
-        "  --leak-batch  batch size of the leak run (default 16)   --leak-size  its image side (default 16 px);\n" +
-        "                the per-step code path is the same at any size, so the 1000-step leak run is kept small\n" +
-        "  --python      interpreter with torch for the PyTorch comparison (default /usr/bin/python3; 'none' skips)";
+    private static readonly Option<bool> QuickOption = new("--quick") { Description = "CI smoke run (< 1 min): batch 32, 16 px, K 1024, 5 steps, leak check at 10 and 60 steps." };
+    private static readonly Option<bool> ProfileOption = new("--profile") { Description = "Time the parts of one training step instead of the comparisons." };
+    private static readonly Option<int?> ThreadsOption = new("--threads") { Description = "Torch threads for both TorchSharp and PyTorch (default 2)." };
+    private static readonly Option<int?> BatchOption = new("--batch") { Description = "Batch size (default 64)." };
+    private static readonly Option<double?> WidthOption = new("--width") { Description = "ResNet-18 width multiplier (default 0.25)." };
+    private static readonly Option<int?> SizeOption = new("--size") { Description = "Image side in pixels (default 32)." };
+    private static readonly Option<int?> StepsOption = new("--steps") { Description = "Measured steps per variant (median; default 9, at least 5)." };
+    private static readonly Option<int?> QueueOption = new("--queue") { Description = "MoCo queue K (default 4096)." };
+    private static readonly Option<int[]?> LeakOption = new("--leak")
+    {
+        Description = "Steps at which live tensors and RSS are sampled, N1,N2 (default 100,1000).",
+        HelpName = "N1,N2",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            var steps = text.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : -1).Order().ToArray();
+            if (steps.Length < 2 || steps[0] < 0) result.AddError("--leak needs two step counts, e.g. 100,1000.");
+            return steps;
+        },
+    };
+    private static readonly Option<int?> LeakBatchOption = new("--leak-batch") { Description = "Batch size of the leak run (default 16)." };
+    private static readonly Option<int?> LeakSizeOption = new("--leak-size")
+    {
+        Description = "Image side of the leak run (default 16 px); the per-step code path is the same at any size, so the 1000-step leak run is kept small.",
+    };
+    private static readonly Option<string?> PythonOption = new("--python") { Description = "Interpreter with torch for the PyTorch comparison (default /usr/bin/python3; 'none' skips)." };
 
-    public static BenchOptions Parse(string[] args)
+    /// <summary>The root command: its options, and an action that runs <paramref name="run"/> with the settings.</summary>
+    public static RootCommand Command(Func<BenchOptions, int> run)
+    {
+        var root = new RootCommand("SynCo.ML's training-step overhead as ratios within one run; 'featurize' measures bulk featurization.")
+        {
+            QuickOption, ProfileOption, ThreadsOption, BatchOption, WidthOption, SizeOption, StepsOption, QueueOption,
+            LeakOption, LeakBatchOption, LeakSizeOption, PythonOption,
+        };
+        root.SetAction(parsed => run(From(parsed)));
+        return root;
+    }
+
+    private static BenchOptions From(ParseResult parsed)
     {
         var o = new BenchOptions();
-        if (args.Contains("--quick"))
+        if (parsed.GetValue(QuickOption))
         {
             o.Quick = true; o.Batch = 32; o.Size = 16; o.Queue = 1024; o.Steps = 5; o.Warmup = 1; o.PythonRuns = 1;
             o.LeakSteps = new[] { 10, 60 }; o.LeakBatch = 16;
         }
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
-            int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
-            switch (a)
-            {
-                case "--quick": break;
-                case "--profile": o.Profile = true; break;
-                case "-h": case "--help": o.Help = true; break;
-                case "--threads": o.Threads = Int(); break;
-                case "--batch": o.Batch = Int(); break;
-                case "--width": o.Width = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--size": o.Size = Int(); break;
-                case "--steps": o.Steps = Math.Max(5, Int()); break;
-                case "--queue": o.Queue = Int(); break;
-                case "--leak": o.LeakSteps = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).OrderBy(s => s).ToArray(); break;
-                case "--leak-batch": o.LeakBatch = Int(); break;
-                case "--leak-size": o.LeakSize = Int(); break;
-                case "--python": o.Python = Next(); break;
-                default: throw new ArgumentException($"Unknown option {a}.");
-            }
-        }
-        if (o.LeakSteps.Length < 2) throw new ArgumentException("--leak needs two step counts, e.g. 100,1000.");
+        o.Profile = parsed.GetValue(ProfileOption);
+        if (parsed.GetValue(ThreadsOption) is { } threads) o.Threads = threads;
+        if (parsed.GetValue(BatchOption) is { } batch) o.Batch = batch;
+        if (parsed.GetValue(WidthOption) is { } width) o.Width = width;
+        if (parsed.GetValue(SizeOption) is { } size) o.Size = size;
+        if (parsed.GetValue(StepsOption) is { } steps) o.Steps = Math.Max(5, steps);
+        if (parsed.GetValue(QueueOption) is { } queue) o.Queue = queue;
+        if (parsed.GetValue(LeakOption) is { Length: > 0 } leak) o.LeakSteps = leak; // empty when not given
+        if (parsed.GetValue(LeakBatchOption) is { } leakBatch) o.LeakBatch = leakBatch;
+        if (parsed.GetValue(LeakSizeOption) is { } leakSize) o.LeakSize = leakSize;
+        if (parsed.GetValue(PythonOption) is { } python) o.Python = python;
         return o;
+    }
+}
+
+/// <summary>The options of <c>featurize</c>, the bulk-featurization benchmark (<see cref="FeaturizeBench"/>).</summary>
+internal static class FeaturizeBenchOptions
+{
+    private static readonly Option<int> Images = new("--images") { Description = "Images featurized per path.", DefaultValueFactory = _ => 2048 };
+    private static readonly Option<int> Size = new("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 32 };
+    private static readonly Option<int> Channels = new("--channels") { Description = "Image channels.", DefaultValueFactory = _ => 3 };
+    private static readonly Option<double> Width = new("--width") { Description = "ResNet-18 width multiplier.", DefaultValueFactory = _ => 0.25 };
+    private static readonly Option<int> Threads = new("--threads") { Description = "Threads of every path.", DefaultValueFactory = _ => 2 };
+    private static readonly Option<int> Batch = new("--batch") { Description = "Batch size of the batched paths.", DefaultValueFactory = _ => 256 };
+    private static readonly Option<int> Repeats = new("--repeats") { Description = "Repeats per path (median).", DefaultValueFactory = _ => 3 };
+
+    /// <summary>The <c>featurize</c> subcommand.</summary>
+    public static Command Command()
+    {
+        var command = new Command("featurize", "Bulk featurization: batched ONNX Runtime vs ML.NET row-by-row vs TorchSharp.")
+        {
+            Images, Size, Channels, Width, Threads, Batch, Repeats,
+        };
+        command.SetAction(parsed => FeaturizeBench.Run(parsed.GetValue(Images), parsed.GetValue(Size), parsed.GetValue(Channels),
+            parsed.GetValue(Width), parsed.GetValue(Threads), parsed.GetValue(Batch), parsed.GetValue(Repeats)));
+        return command;
     }
 }
 

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using SynCo.Hosting;
 using SynCo.ML.Augmentation;
 using SynCo.ML.Data;
 using SynCo.ML.Evaluation;
@@ -16,14 +17,16 @@ public sealed class Experiment
 {
     private const int Classes = 10;
     private readonly SampleSettings _settings;
+    private readonly Terminal _terminal;
     private readonly FashionMnistData _data;
     private readonly IdxImageDataset _probeTrain;
     private readonly int[] _probeLabels, _testLabels;
 
-    /// <summary>Prepares the labelled sets shared by all methods.</summary>
-    public Experiment(SampleSettings settings, FashionMnistData data)
+    /// <summary>Prepares the labelled sets shared by all methods; progress and epoch lines go to <paramref name="terminal"/>.</summary>
+    public Experiment(SampleSettings settings, FashionMnistData data, Terminal terminal)
     {
         _settings = settings;
+        _terminal = terminal;
         _data = data;
         _probeTrain = settings.ProbeImages >= data.Train.Count ? data.Train : data.Train.Subset(settings.ProbeImages, seed: 7);
         _probeLabels = FashionMnistData.Labels(_probeTrain);
@@ -59,12 +62,12 @@ public sealed class Experiment
             {
                 var options = Options(method, seed, cancellationToken);
                 var unlabelled = _data.Train.Subset(_settings.PretrainImages, seed);
-                using var model = ProgressView.Run($"{method} seed {seed}", report =>
+                using var model = _terminal.Progress($"{method} seed {seed}", report =>
                 {
                     options.Run.OnProgress = p => report((p.Epoch + (double)p.Step / p.StepsPerEpoch) / p.Epochs,
                         $"epoch {p.Epoch + 1}/{p.Epochs} loss {p.Loss:F3} {p.ImagesPerSecond:F0} img/s");
-                    options.Run.OnEpoch = e => report((e.Epoch + 1.0) / options.Epochs,
-                        $"epoch {e.Epoch + 1}/{options.Epochs} done: loss {e.Loss:F3}, kNN {e.Monitor:P1}, {e.ImagesPerSecond:F0} img/s");
+                    options.Run.OnEpoch = e => _terminal.Line(
+                        $"  {method} seed {seed}: epoch {e.Epoch + 1}/{options.Epochs} done: loss {e.Loss:F3}, kNN {e.Monitor:P1}, {e.ImagesPerSecond:F0} img/s");
                     return ml.Transforms.SynCoPretrain(options).Fit(FashionMnistData.ToDataView(ml, unlabelled));
                 });
                 history = model.History;
@@ -79,8 +82,8 @@ public sealed class Experiment
                 }
                 // Batched ONNX Runtime over the exported backbone (the same numbers as model.Transform, many times faster).
                 var featurize = new OnnxFeaturizerOptions { IntraOpThreads = _settings.Threads };
-                train = ProgressView.Run("featurize train", report => model.Featurize(_probeTrain, featurize, Reporter(report), cancellationToken));
-                test = ProgressView.Run("featurize test", report => model.Featurize(_data.Test, featurize, Reporter(report), cancellationToken));
+                train = _terminal.Progress("featurize train", report => model.Featurize(_probeTrain, featurize, new FeaturizeReporter(report), cancellationToken));
+                test = _terminal.Progress("featurize test", report => model.Featurize(_data.Test, featurize, new FeaturizeReporter(report), cancellationToken));
                 break;
             }
         }
@@ -129,8 +132,4 @@ public sealed class Experiment
         options.Run.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, options.Augmentation).Measure;
         return options;
     }
-
-    private static IProgress<FeaturizeProgress> Reporter(Action<double, string> report) =>
-        new ProgressView.Synchronous<FeaturizeProgress>(p => report((double)p.ImagesDone / (p.TotalImages ?? p.ImagesDone),
-            $"{p.ImagesDone}/{p.TotalImages} images, {p.ImagesPerSecond:F0} img/s"));
 }

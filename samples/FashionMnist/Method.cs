@@ -1,3 +1,4 @@
+using SynCo.Hosting;
 using SynCo.ML.Negatives;
 
 namespace SynCo.ML.Samples.FashionMnist;
@@ -17,29 +18,29 @@ public enum Method
     SynCo,
 }
 
-/// <summary>Which negatives each pretrained method uses.</summary>
+/// <summary>Which negatives each pretrained method uses, by the hosts' one name-to-negatives mapping.</summary>
 public static class MethodNegatives
 {
+    /// <summary>The negatives scheme of <paramref name="method"/>, or null for methods that do not pretrain.</summary>
+    public static NegativesMethod? Of(Method method) => method switch
+    {
+        Method.MoCoV2 => NegativesMethod.None,
+        Method.MoCHi => NegativesMethod.MoCHi,
+        Method.SynCo => NegativesMethod.SynCo,
+        _ => null,
+    };
+
     /// <summary>The negative options for <paramref name="method"/>, or null for methods that do not pretrain.</summary>
     public static NegativeOptions? For(Method method, int queueSize, int warmupEpochs)
     {
-        NegativeOptions? negatives = method switch
-        {
-            Method.MoCoV2 => NegativeOptions.None(),
-            Method.MoCHi => NegativeOptions.MoCHi(queueSize),
-            Method.SynCo => NegativeOptions.SynCo(queueSize),
-            _ => null,
-        };
+        var negatives = Of(method)?.Options(queueSize);
         if (negatives is not null) negatives.WarmupEpochs = warmupEpochs;
         return negatives;
     }
 
     /// <summary>Whether <paramref name="method"/> pretrains a backbone (MoCo v2, MoCHi, SynCo).</summary>
-    public static bool Pretrains(Method method) => For(method, AnyQueueSize, 0) is not null;
+    public static bool Pretrains(Method method) => Of(method) is not null;
 
     /// <summary>Whether <paramref name="method"/> adds synthetic negatives to the queue (MoCHi, SynCo; not MoCo v2).</summary>
-    public static bool Synthesizes(Method method) => For(method, AnyQueueSize, 0) is { TotalCount: > 0 };
-
-    // Neither answer depends on the queue size; the negative counts only scale with it.
-    private const int AnyQueueSize = 4096;
+    public static bool Synthesizes(Method method) => Of(method)?.Synthesizes == true;
 }

@@ -3,6 +3,7 @@
 //   dotnet run --project samples/FashionMnist -- --compare     # raw pixels, random init, MoCo v2, MoCHi, SynCo
 using System.CommandLine;
 using Spectre.Console;
+using SynCo.Hosting;
 using SynCo.ML.Data;
 using SynCo.ML.Samples.FashionMnist;
 
@@ -45,6 +46,6 @@ root.SetAction((parsed, cancellationToken) =>
         BatchNormSplits = parsed.GetValue(bnSplits), Symmetric = parsed.GetValue(symmetric),
         ProbeImages = parsed.GetValue(probe), Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
     };
-    return Task.FromResult(SampleRun.Execute(settings, cancellationToken));
+    return Task.FromResult(SampleRun.Execute(settings, new Terminal(Console.Out, Console.Error), cancellationToken));
 });
 return await root.Parse(args).InvokeAsync();

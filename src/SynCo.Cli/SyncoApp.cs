@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SynCo.Cli.Commands;
+using SynCo.Hosting;
 
 namespace SynCo.Cli;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-
+using SynCo.Hosting;
 namespace SynCo.Cli.Commands;
 
 /// <summary>
@@ -28,27 +28,6 @@ public abstract class CliCommand(Terminal terminal)
     /// <summary>Called when the run is cancelled, to say what was kept.</summary>
     protected virtual string CancelledMessage(ParseResult parsed) => "cancelled.";
 
-    private int Run(ParseResult parsed, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return Execute(parsed, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            Terminal.Error(CancelledMessage(parsed));
-            return ExitCodes.Cancelled;
-        }
-        catch (Exception e) when (CliErrors.IsBadInput(e))
-        {
-            Terminal.Error(CliErrors.Describe(e));
-            return ExitCodes.BadInput;
-        }
-        catch (Exception e)
-        {
-            Terminal.Error(CliErrors.Describe(e));
-            if (Environment.GetEnvironmentVariable("SYNCO_DEBUG") is { Length: > 0 }) Terminal.Err.WriteLine(e);
-            return ExitCodes.Failure;
-        }
-    }
+    private int Run(ParseResult parsed, CancellationToken cancellationToken) =>
+        HostErrors.Run(Terminal, () => Execute(parsed, cancellationToken), () => CancelledMessage(parsed), OptionNames.InOptionTerms);
 }

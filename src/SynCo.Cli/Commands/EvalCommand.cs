@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using SynCo.Hosting;
 using SynCo.ML.Evaluation;
 
 namespace SynCo.Cli.Commands;

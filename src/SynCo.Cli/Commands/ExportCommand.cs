@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SynCo.Hosting;
 using SynCo.ML.Model;
 using SynCo.ML.Onnx;
 using SynCo.ML.Training;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SynCo.Hosting;
 using SynCo.ML.Featurization;
 
 namespace SynCo.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
-using SynCo.ML;
+using SynCo.Hosting;
 using SynCo.ML.Featurization;
+using SynCo.ML;
 
 namespace SynCo.Cli.Commands;
 
@@ -39,20 +39,11 @@ public sealed class FeaturizeCommand(Terminal terminal) : CliCommand(terminal)
         var input = InputImages.Load(parsed.GetValue(_images)!, new ImageSize(featurizer.Height, featurizer.Width), featurizer.Channels,
             parsed.GetValue(_skipUnreadable), parsed.GetValue(_labels));
         Terminal.Line(input.Description);
-        var features = Terminal.Progress("featurize", report => featurizer.Featurize(input.Data,
-            new Reporter(p => report(p.TotalImages is > 0 and var total ? (double)p.ImagesDone / total : 0,
-                string.Create(CultureInfo.InvariantCulture, $"{p.ImagesDone}/{p.TotalImages} images, {p.ImagesPerSecond:F0} images/s"))),
-            cancellationToken));
+        var features = Terminal.Progress("featurize", report => featurizer.Featurize(input.Data, new FeaturizeReporter(report), cancellationToken));
         input.ReportSkipped(Terminal);
         FeatureTable.Write(output, features, input.Labels, input.ClassNames);
         string labels = input.Labels is null ? "no labels" : FeatureTable.IsCsv(output) ? "labels in the label column" : $"labels in {output}{FeatureTable.LabelsSuffix}";
         Terminal.Line($"wrote {output}: {features.Length} x {featurizer.OutputDim} features, {labels}");
         return ExitCodes.Ok;
-    }
-
-    /// <summary>Calls back on the featurizing thread (unlike <see cref="Progress{T}"/>, which posts to a context).</summary>
-    private sealed class Reporter(Action<FeaturizeProgress> report) : IProgress<FeaturizeProgress>
-    {
-        public void Report(FeaturizeProgress value) => report(value);
     }
 }

@@ -1,3 +1,4 @@
+using SynCo.Hosting;
 using SynCo.ML.Data;
 
 namespace SynCo.Cli.Commands;

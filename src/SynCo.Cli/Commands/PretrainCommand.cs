@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using SynCo.ML;
+using SynCo.Hosting;
 using SynCo.ML.Model;
 using SynCo.ML.Negatives;
 using SynCo.ML.Onnx;
 using SynCo.ML.Training;
+using SynCo.ML;
 
 namespace SynCo.Cli.Commands;
 
@@ -49,7 +50,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     });
     private readonly Option<bool> _symmetric = new("--symmetric") { Description = "Symmetric loss (both views as query); about twice the cost per step." };
     private readonly Option<string> _negatives = CliOptions.Choice("--negatives",
-        "Synthetic hard negatives: synco = SynCo's six types scaled to the queue, mochi = MoCHi mixing, none = plain MoCo v2.", "synco", "mochi", "none");
+        "Synthetic hard negatives: synco = SynCo's six types scaled to the queue, mochi = MoCHi mixing, none = plain MoCo v2.", [.. NegativesMethod.Names]);
     private readonly Option<int?> _hardPool = CliOptions.Positive(new Option<int?>("--hard-pool") { Description = "N, hardest queue negatives synthesis starts from (default K/64, at least 16); at most --queue." });
     private readonly Option<int?> _mochiS = CliOptions.NonNegative(new Option<int?>("--mochi-s") { Description = "MoCHi s: mixes of two hard negatives per query (default N)." });
     private readonly Option<int?> _mochiS1 = CliOptions.NonNegative(new Option<int?>("--mochi-s1") { Description = "MoCHi s': mixes of the query with a hard negative (default N/4)." });
@@ -153,26 +154,21 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
 
     private NegativeOptions BuildNegatives(ParseResult parsed, int queueSize)
     {
-        string kind = parsed.GetValue(_negatives)!.ToLowerInvariant();
+        var method = NegativesMethod.Parse(parsed.GetValue(_negatives)!);
         int? hardPool = parsed.GetValue(_hardPool), s = parsed.GetValue(_mochiS), s1 = parsed.GetValue(_mochiS1);
-        if (kind != "mochi" && (s is not null || s1 is not null))
+        if (method != NegativesMethod.MoCHi && (s is not null || s1 is not null))
             throw new UsageException("--mochi-s and --mochi-s1 apply to --negatives mochi only.");
-        if (kind == "none" && hardPool is not null)
+        if (method == NegativesMethod.None && hardPool is not null)
             throw new UsageException("--hard-pool applies to --negatives synco or mochi; --negatives none uses no synthetic negatives.");
-        var negatives = kind switch
-        {
-            "none" => NegativeOptions.None(),
-            "mochi" => MoCHi(queueSize, hardPool, s, s1),
-            _ => NegativeOptions.SynCo(queueSize),
-        };
-        if (kind == "synco" && hardPool is { } n) negatives.HardPoolSize = n;
+        var negatives = method == NegativesMethod.MoCHi ? MoCHi(queueSize, hardPool, s, s1) : method.Options(queueSize);
+        if (method == NegativesMethod.SynCo && hardPool is { } n) negatives.HardPoolSize = n;
         if (parsed.GetValue(_negativesWarmup) is { } warmup) negatives.WarmupEpochs = warmup;
         return negatives;
     }
 
     private static NegativeOptions MoCHi(int queueSize, int? hardPool, int? s, int? s1)
     {
-        // Without overrides this is NegativeOptions.MoCHi(queueSize): N = HardPoolFor(K), s = N, s' = N/4.
+        // Without overrides this is NegativesMethod.MoCHi.Options(queueSize): N = HardPoolFor(K), s = N, s' = N/4.
         int n = hardPool ?? NegativeOptions.HardPoolFor(queueSize);
         return NegativeOptions.MoCHi(n, s ?? n, s1 ?? Math.Max(1, n / 4));
     }

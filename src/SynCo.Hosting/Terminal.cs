@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Spectre.Console;
 
-namespace SynCo.Cli.Commands;
+namespace SynCo.Hosting;
 
 /// <summary>
-/// Where a command writes: result lines to <see cref="Out"/>, errors to <see cref="Err"/>. Progress is a Spectre.Console
-/// bar when the output is an interactive terminal, and an occasional plain line otherwise (logs, pipes, tests).
+/// Where a host (the synco tool, a sample) writes: result lines to <see cref="Out"/>, errors to <see cref="Err"/>.
+/// Progress is a Spectre.Console bar when the output is an interactive terminal, and plain lines otherwise (CI logs,
+/// pipes, tests): one when the work reaches a new tenth, and between tenths at most one every 10 seconds.
 /// </summary>
 public sealed class Terminal
 {
@@ -13,6 +14,8 @@ public sealed class Terminal
     private bool _live;
 
     /// <summary>Creates a terminal over two writers; interactive only when they are the real, unredirected console.</summary>
+    /// <param name="output">Result and log lines, and plain progress lines.</param>
+    /// <param name="error">Error lines.</param>
     public Terminal(TextWriter output, TextWriter error)
     {
         Out = output;
@@ -39,16 +42,23 @@ public sealed class Terminal
     /// <summary>Writes "error: message" to the error writer.</summary>
     public void Error(string message) => Err.WriteLine("error: " + message);
 
-    /// <summary>Runs <paramref name="work"/> with a progress reporter: fraction done in [0, 1] and a short status.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> with a progress reporter: fraction done in [0, 1] and a short status. Lines that
+    /// mark finished items (epochs) belong in <see cref="Line"/>, which shows them in both modes.
+    /// </summary>
     public T Progress<T>(string title, Func<Action<double, string>, T> work)
     {
         if (!Interactive)
         {
             var clock = Stopwatch.StartNew();
             var last = TimeSpan.Zero;
+            int tenth = -1;
             return work((fraction, status) =>
             {
-                if (clock.Elapsed - last < PlainProgressInterval) return;
+                fraction = Math.Clamp(fraction, 0, 1);
+                int now = (int)Math.Floor(fraction * 10);
+                if (now <= tenth && clock.Elapsed - last < PlainProgressInterval) return;
+                tenth = Math.Max(tenth, now);
                 last = clock.Elapsed;
                 Out.WriteLine($"{title}: {fraction * 100:F0} % {status}");
             });

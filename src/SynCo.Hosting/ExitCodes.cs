@@ -1,6 +1,6 @@
-namespace SynCo.Cli.Commands;
+namespace SynCo.Hosting;
 
-/// <summary>Process exit codes of every synco command.</summary>
+/// <summary>Process exit codes of every host: the synco commands and the samples.</summary>
 public static class ExitCodes
 {
     /// <summary>Success.</summary>

@@ -1,13 +1,12 @@
 using System.Text.RegularExpressions;
-using Microsoft.ML.OnnxRuntime;
 
 namespace SynCo.Cli.Commands;
 
 /// <summary>
-/// Turns exceptions into one-line messages and exit codes. Library messages name C# properties ("BatchSize",
-/// "Backbone.WidthMultiplier"); here they are rewritten to the options that set them ("--batch", "--width").
+/// The synco options that set library properties: library messages name C# properties ("BatchSize",
+/// "Backbone.WidthMultiplier"); the error lines of synco name the options instead ("--batch", "--width").
 /// </summary>
-internal static partial class CliErrors
+internal static class OptionNames
 {
     // Longest names first so that e.g. "LearningRateWarmupEpochs" is not rewritten as "--lr" + "WarmupEpochs".
     private static readonly (string Name, string Option)[] Vocabulary =
@@ -20,21 +19,11 @@ internal static partial class CliErrors
         ("set Resume = false", "pass --no-resume"), ("Device = \"auto\" or \"cpu\"", "--device auto or cpu"),
     };
 
-    /// <summary>True for errors caused by the user's input (exit code 2), false for run failures (exit code 1).</summary>
-    public static bool IsBadInput(Exception e) => e is UsageException or ArgumentException or FileNotFoundException
-        or DirectoryNotFoundException or InvalidDataException or OnnxRuntimeException;
-
-    /// <summary>One line: the message without .NET's "(Parameter 'x')" and "Actual value was" tails, in option terms.</summary>
-    public static string Describe(Exception e)
+    /// <summary>Rewrites the library property names in <paramref name="message"/> into the options that set them.</summary>
+    public static string InOptionTerms(string message)
     {
-        string message = e.Message.Replace("\r", "").Split('\n')[0];
-        message = ParameterTail().Replace(message, "");
-        if (e is UsageException) return message;
         foreach (var (name, option) in Vocabulary)
             message = Regex.Replace(message, $@"(?<![\w.-]){Regex.Escape(name)}(?![\w])", option);
         return message;
     }
-
-    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)\s*$")]
-    private static partial Regex ParameterTail();
 }
