@@ -126,7 +126,7 @@ public sealed class Experiment
         if (s.BatchNormSplits is { } splits)
             options.Backbone.BatchNormSplits = splits;
         options.Augmentation = AugmentationOptions.SmallImages(28, 28, 1);
-        options.Augmentation.MinScale = s.MinCropScale;
+        options.Augmentation.Crop.MinScale = s.MinCropScale;
         var bank = _data.Train.Subset(2_000, seed: 11);
         var held = _data.Test.Subset(1_000, seed: 12);
         options.Run.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, options.Augmentation).Measure;

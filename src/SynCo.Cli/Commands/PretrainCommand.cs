@@ -90,7 +90,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         if (parsed.GetValue(_minScale) is { } minScale)
         {
             options.Augmentation = options.ResolveAugmentation(input.Data.Channels, input.Data.Height, input.Data.Width);
-            options.Augmentation.MinScale = minScale;
+            options.Augmentation.Crop.MinScale = minScale;
         }
         input.ReportSkipped(Terminal);
 

@@ -74,8 +74,8 @@ internal sealed class AugmentationParameters
         // the first attempt that fits is used, otherwise a centred crop of the whole image clamped to the ratio range.
         double H = inputHeight, W = inputWidth;
         double area = H * W;
-        Tensor targetArea = Cols(ScaleColumn, CropAttempts).mul(o.MaxScale - o.MinScale).add(o.MinScale).mul(area);
-        double logMin = Math.Log(o.MinAspectRatio), logMax = Math.Log(o.MaxAspectRatio);
+        Tensor targetArea = Cols(ScaleColumn, CropAttempts).mul(o.Crop.MaxScale - o.Crop.MinScale).add(o.Crop.MinScale).mul(area);
+        double logMin = Math.Log(o.Crop.MinAspectRatio), logMax = Math.Log(o.Crop.MaxAspectRatio);
         Tensor aspect = Cols(RatioColumn, CropAttempts).mul(logMax - logMin).add(logMin).exp();
         Tensor w = targetArea.mul(aspect).sqrt();
         Tensor h = targetArea.div(aspect).sqrt();
@@ -85,15 +85,15 @@ internal sealed class AugmentationParameters
         Tensor anyFits = fits.any(1);
 
         double inRatio = W / H, fallbackW = W, fallbackH = H;
-        if (inRatio < o.MinAspectRatio) fallbackH = W / o.MinAspectRatio;
-        else if (inRatio > o.MaxAspectRatio) fallbackW = H * o.MaxAspectRatio;
+        if (inRatio < o.Crop.MinAspectRatio) fallbackH = W / o.Crop.MinAspectRatio;
+        else if (inRatio > o.Crop.MaxAspectRatio) fallbackW = H * o.Crop.MaxAspectRatio;
 
         Tensor cropW = torch.where(anyFits, w.gather(1, first).squeeze(1), Scalar(fallbackW)).clamp_max(W);
         Tensor cropH = torch.where(anyFits, h.gather(1, first).squeeze(1), Scalar(fallbackH)).clamp_max(H);
         Tensor x0 = torch.where(anyFits, Col(OffsetXColumn), Scalar(0.5)).mul(cropW.neg().add(W));
         Tensor y0 = torch.where(anyFits, Col(OffsetYColumn), Scalar(0.5)).mul(cropH.neg().add(H));
 
-        Tensor flip = Col(FlipColumn).lt(o.HorizontalFlipProbability);
+        Tensor flip = Col(FlipColumn).lt(o.Crop.HorizontalFlipProbability);
         Tensor sign = torch.where(flip, Scalar(-1.0), Scalar(1.0));
 
         // Output coordinates in [-1, 1] map to input coordinates centre + scale * out (align_corners false: ±1 are
@@ -106,17 +106,17 @@ internal sealed class AugmentationParameters
         Tensor theta = torch.stack(new[] { sx, zero, cx, zero, sy, cy }, 1).view(batch, 2, 3).to_type(ScalarType.Float32);
 
         // Colour jitter: factor ranges as torchvision's ColorJitter.
-        Tensor jitterApply = Col(JitterApplyColumn).lt(o.ColorJitterProbability);
-        Tensor lo = torch.tensor(new[] { Math.Max(0, 1 - o.Brightness), Math.Max(0, 1 - o.Contrast), Math.Max(0, 1 - o.Saturation), -o.Hue }, ScalarType.Float64);
-        Tensor hi = torch.tensor(new[] { 1 + o.Brightness, 1 + o.Contrast, 1 + o.Saturation, o.Hue }, ScalarType.Float64);
+        Tensor jitterApply = Col(JitterApplyColumn).lt(o.ColorJitter.Probability);
+        Tensor lo = torch.tensor(new[] { Math.Max(0, 1 - o.ColorJitter.Brightness), Math.Max(0, 1 - o.ColorJitter.Contrast), Math.Max(0, 1 - o.ColorJitter.Saturation), -o.ColorJitter.Hue }, ScalarType.Float64);
+        Tensor hi = torch.tensor(new[] { 1 + o.ColorJitter.Brightness, 1 + o.ColorJitter.Contrast, 1 + o.ColorJitter.Saturation, o.ColorJitter.Hue }, ScalarType.Float64);
         Tensor factors = Cols(JitterFactorColumn, 4).mul(hi.sub(lo)).add(lo);
-        Tensor order = o.RandomColorJitterOrder
+        Tensor order = o.ColorJitter.RandomOrder
             ? Cols(JitterOrderColumn, 4).argsort(1)
             : torch.arange(4, ScalarType.Int64).unsqueeze(0).expand(batch, 4).contiguous();
 
         Tensor gray = Col(GrayColumn).lt(o.GrayscaleProbability);
-        Tensor blurApply = Col(BlurApplyColumn).lt(o.BlurProbability);
-        Tensor sigma = Col(BlurSigmaColumn).mul(o.BlurSigmaMax - o.BlurSigmaMin).add(o.BlurSigmaMin);
+        Tensor blurApply = Col(BlurApplyColumn).lt(o.Blur.Probability);
+        Tensor sigma = Col(BlurSigmaColumn).mul(o.Blur.SigmaMax - o.Blur.SigmaMin).add(o.Blur.SigmaMin);
 
         return new AugmentationParameters
         {

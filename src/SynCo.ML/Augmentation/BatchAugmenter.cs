@@ -38,8 +38,8 @@ public sealed class BatchAugmenter
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
-        _jitterEnabled = new[] { _options.Brightness > 0, _options.Contrast > 0, _options.Saturation > 0, _options.Hue > 0 };
-        _blurRadius = GaussianBlur.Radius(_options.BlurSigmaMax);
+        _jitterEnabled = new[] { _options.ColorJitter.Brightness > 0, _options.ColorJitter.Contrast > 0, _options.ColorJitter.Saturation > 0, _options.ColorJitter.Hue > 0 };
+        _blurRadius = GaussianBlur.Radius(_options.Blur.SigmaMax);
     }
 
     /// <summary>A copy of the options this augmenter uses.</summary>
@@ -89,7 +89,7 @@ public sealed class BatchAugmenter
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         Tensor x = ToUnitFloat(images);
-        long h = x.shape[2], w = x.shape[3], outH = _options.Height, outW = _options.Width;
+        long h = x.shape[2], w = x.shape[3], outH = _options.Crop.Height, outW = _options.Crop.Width;
         if (h != outH || w != outW)
         {
             // Centre crop to the output aspect ratio (whole pixels), then resize.
@@ -120,12 +120,12 @@ public sealed class BatchAugmenter
     internal Tensor ApplyUnnormalized(Tensor images, AugmentationParameters p)
     {
         Tensor x = ToUnitFloat(images);
-        x = ResizedCropFlip.Apply(x, p.Theta, _options.Height, _options.Width);
-        if (_options.ColorJitterProbability > 0)
+        x = ResizedCropFlip.Apply(x, p.Theta, _options.Crop.Height, _options.Crop.Width);
+        if (_options.ColorJitter.Probability > 0)
             x = ColorJitter.Apply(x, p.JitterApply, p.JitterFactors, p.JitterOrder, _jitterEnabled);
         if (_options.GrayscaleProbability > 0)
             x = RandomGrayscale.Apply(x, p.Grayscale);
-        if (_options.BlurProbability > 0)
+        if (_options.Blur.Probability > 0)
             x = GaussianBlur.Apply(x, p.BlurSigma, p.BlurApply, _blurRadius);
         return x;
     }
@@ -134,8 +134,8 @@ public sealed class BatchAugmenter
     internal Tensor Normalize(Tensor x)
     {
         long c = x.shape[1];
-        Tensor mean = torch.tensor(_options.Mean, ScalarType.Float32, x.device).view(1, c, 1, 1);
-        Tensor std = torch.tensor(_options.Std, ScalarType.Float32, x.device).view(1, c, 1, 1);
+        Tensor mean = torch.tensor(_options.Normalization.Mean, ScalarType.Float32, x.device).view(1, c, 1, 1);
+        Tensor std = torch.tensor(_options.Normalization.Std, ScalarType.Float32, x.device).view(1, c, 1, 1);
         return x.sub(mean).div(std);
     }
 

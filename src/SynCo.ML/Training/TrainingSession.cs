@@ -50,7 +50,7 @@ public sealed class TrainingSession : IDisposable
         Optimizer = optim.SGD(_query.parameters(), options.Optimizer.LearningRate, momentum: options.Optimizer.Momentum, weight_decay: options.Optimizer.WeightDecay);
         Telemetry = new HardnessTelemetry();
         Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry);
-        Description = EncoderDescription.Of(_query, Backbone, Augmentation.Mean, Augmentation.Std);
+        Description = EncoderDescription.Of(_query, Backbone, Augmentation.Normalization.Mean, Augmentation.Normalization.Std);
     }
 
     /// <summary>Builds the run for images of (<paramref name="channels"/>, <paramref name="height"/>, <paramref name="width"/>).</summary>

@@ -55,7 +55,7 @@ public class BatchAugmenterTests
     {
         using var scope = torch.NewDisposeScope();
         var options = TestImages.Identity(9, 13);
-        options.HorizontalFlipProbability = 1;
+        options.Crop.HorizontalFlipProbability = 1;
         var images = TestImages.Random(2, 3, 9, 13);
         var flipped = new BatchAugmenter(options).Apply(images, new Generator(3));
         var plain = new BatchAugmenter(options).Evaluate(images);
@@ -68,8 +68,8 @@ public class BatchAugmenterTests
         using var scope = torch.NewDisposeScope();
         var options = TestImages.Identity(8, 8);
         options.GrayscaleProbability = 1;
-        options.Mean = new[] { 0f, 0f, 0f };
-        options.Std = new[] { 1f, 1f, 1f };
+        options.Normalization.Mean = new[] { 0f, 0f, 0f };
+        options.Normalization.Std = new[] { 1f, 1f, 1f };
         var images = TestImages.Random(2, 3, 8, 8);
         var gray = new BatchAugmenter(options).Apply(images, new Generator(3));
         Assert.True(gray[.., 0].allclose(gray[.., 1], rtol: 0, atol: 1e-6));
@@ -127,11 +127,11 @@ public class BatchAugmenterTests
         using var scope = torch.NewDisposeScope();
         const int size = 32;
         var options = TestImages.Identity(size, size);
-        options.MinScale = 0.05;
-        options.MaxScale = 0.2; // box width ≤ sqrt(0.2·4/3) ≈ 0.52 of the image
-        options.MinAspectRatio = 0.75;
-        options.MaxAspectRatio = 4.0 / 3;
-        options.HorizontalFlipProbability = 0.5;
+        options.Crop.MinScale = 0.05;
+        options.Crop.MaxScale = 0.2; // box width ≤ sqrt(0.2·4/3) ≈ 0.52 of the image
+        options.Crop.MinAspectRatio = 0.75;
+        options.Crop.MaxAspectRatio = 4.0 / 3;
+        options.Crop.HorizontalFlipProbability = 0.5;
         var augmenter = new BatchAugmenter(options);
         var images = TestImages.Ramps(16, size, size);
         var p = augmenter.Sample(images, new Generator(4));
@@ -161,11 +161,11 @@ public class BatchAugmenterTests
     {
         using var scope = torch.NewDisposeScope();
         var options = TestImages.Identity(8, 8);
-        options.ColorJitterProbability = 1;
-        options.Brightness = 0.4;
-        options.Contrast = 0;
-        options.Saturation = 0;
-        options.Hue = 0;
+        options.ColorJitter.Probability = 1;
+        options.ColorJitter.Brightness = 0.4;
+        options.ColorJitter.Contrast = 0;
+        options.ColorJitter.Saturation = 0;
+        options.ColorJitter.Hue = 0;
         var augmenter = new BatchAugmenter(options);
         var images = TestImages.Constant(64, 3, 8, 8, 100); // 100·1.4 < 255: no clamping
         var p = augmenter.Sample(images, new Generator(9));
@@ -185,7 +185,7 @@ public class BatchAugmenterTests
         Assert.True(order.sort(1).Values.Equals(torch.arange(4).expand(32, 4)));
         Assert.True(order.unique(dim: 0).Item1.shape[0] > 5, "orders should differ between images");
 
-        options.RandomColorJitterOrder = false;
+        options.ColorJitter.RandomOrder = false;
         order = AugmentationParameters.Sample(options, 32, 8, 8, new Generator(1)).JitterOrder;
         Assert.True(order.Equals(torch.arange(4).expand(32, 4)));
     }
@@ -195,8 +195,8 @@ public class BatchAugmenterTests
     {
         using var scope = torch.NewDisposeScope();
         var options = AugmentationOptions.SmallImages(20, 20, 1);
-        options.BlurProbability = 0.5;
-        options.BlurSigmaMax = 1;
+        options.Blur.Probability = 0.5;
+        options.Blur.SigmaMax = 1;
         var images = TestImages.Random(8, 1, 28, 28);
         var views = new BatchAugmenter(options).Apply(images, new Generator(1));
         Assert.Equal(new long[] { 8, 1, 20, 20 }, views.shape);
@@ -209,11 +209,11 @@ public class BatchAugmenterTests
     {
         using var scope = torch.NewDisposeScope();
         var options = TestImages.Identity(10, 10, 1);
-        options.ColorJitterProbability = 1;
-        options.Brightness = 0;
-        options.Contrast = 0;
-        options.Saturation = 0.9;
-        options.Hue = 0.5;
+        options.ColorJitter.Probability = 1;
+        options.ColorJitter.Brightness = 0;
+        options.ColorJitter.Contrast = 0;
+        options.ColorJitter.Saturation = 0.9;
+        options.ColorJitter.Hue = 0.5;
         options.GrayscaleProbability = 1;
         var augmenter = new BatchAugmenter(options);
         var images = TestImages.Random(4, 1, 10, 10);
@@ -225,9 +225,9 @@ public class BatchAugmenterTests
     {
         using var scope = torch.NewDisposeScope();
         var options = TestImages.Identity(16, 16);
-        options.BlurProbability = 1;
-        options.BlurSigmaMin = 1;
-        options.BlurSigmaMax = 2;
+        options.Blur.Probability = 1;
+        options.Blur.SigmaMin = 1;
+        options.Blur.SigmaMax = 2;
         var augmenter = new BatchAugmenter(options);
 
         var board = TestImages.Checkerboard(4, 3, 16, 16);
@@ -301,8 +301,8 @@ public class BatchAugmenterTests
     {
         using var scope = torch.NewDisposeScope();
         var options = TestImages.Identity(8, 8);
-        options.Mean = new[] { 0f, 0f, 0f };
-        options.Std = new[] { 1f, 1f, 1f };
+        options.Normalization.Mean = new[] { 0f, 0f, 0f };
+        options.Normalization.Std = new[] { 1f, 1f, 1f };
         var augmenter = new BatchAugmenter(options);
         var ramps = TestImages.Ramps(1, 16, 32); // wide: the centre 16×16 is kept
         var small = augmenter.Evaluate(ramps);

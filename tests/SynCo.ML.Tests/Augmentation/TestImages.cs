@@ -54,14 +54,14 @@ internal static class TestImages
     public static SynCo.ML.Augmentation.AugmentationOptions Identity(int height, int width, int channels = 3)
     {
         var o = SynCo.ML.Augmentation.AugmentationOptions.SmallImages(height, width, channels);
-        o.MinScale = 1;
-        o.MaxScale = 1;
-        o.MinAspectRatio = (double)width / height;
-        o.MaxAspectRatio = (double)width / height;
-        o.ColorJitterProbability = 0;
+        o.Crop.MinScale = 1;
+        o.Crop.MaxScale = 1;
+        o.Crop.MinAspectRatio = (double)width / height;
+        o.Crop.MaxAspectRatio = (double)width / height;
+        o.ColorJitter.Probability = 0;
         o.GrayscaleProbability = 0;
-        o.BlurProbability = 0;
-        o.HorizontalFlipProbability = 0;
+        o.Blur.Probability = 0;
+        o.Crop.HorizontalFlipProbability = 0;
         return o;
     }
 }

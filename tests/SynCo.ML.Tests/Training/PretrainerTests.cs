@@ -86,7 +86,7 @@ public class PretrainerTests
         {
             case "epochs": other.Epochs = 3; break;
             case "temperature": other.MoCo.Temperature = 0.5; break;
-            case "crop scale": other.Augmentation = AugmentationOptions.SmallImages(TinyImages.Side, TinyImages.Side, 1); other.Augmentation.MinScale = 0.5; break;
+            case "crop scale": other.Augmentation = AugmentationOptions.SmallImages(TinyImages.Side, TinyImages.Side, 1); other.Augmentation.Crop.MinScale = 0.5; break;
             case "learning-rate warm-up": other.Optimizer.WarmupEpochs = 1; break;
             case "negatives warm-up": other.Negatives!.WarmupEpochs = 0; break;
             case "interpolation coefficient": other.Negatives!.InterpolationAlpha = new CoefficientRange(0.1, 0.2); break;
