@@ -48,12 +48,16 @@ static int Pipeline(string folder, string output)
     var files = ml.Data.LoadFromEnumerable(Directory.GetFiles(folder, "*.png", SearchOption.AllDirectories).Order()
         .Select(f => new ImageFile { Path = Path.GetRelativePath(folder, f) }));
 
-    var options = new SynCoOptions { Epochs = 2, BatchSize = 16, QueueSize = 64, Device = "cpu", Seed = 1, InputColumnName = "Pixels", OutputColumnName = "Features" };
+    var options = new SynCoOptions
+    {
+        OutputColumnName = "Features", InputColumnName = "Pixels", Epochs = 2, BatchSize = 16,
+        MoCo = { QueueSize = 64 },
+        Run = { Device = "cpu", Seed = 1, OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}") },
+    };
     options.Backbone.WidthMultiplier = 0.25;
     options.Backbone.BatchNormSplits = 2;
-    options.Negatives = NegativeOptions.SynCo(options.QueueSize);
+    options.Negatives = NegativeOptions.SynCo(options.MoCo.QueueSize);
     options.Negatives.WarmupEpochs = 1;
-    options.OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}");
 
     var pipeline = ml.Transforms.LoadImages("Image", folder, nameof(ImageFile.Path))
         .Append(ml.Transforms.ResizeImages("Image", 16, 16))
