@@ -34,14 +34,9 @@ internal sealed class AugmentationParameters
     /// <summary>Uniform numbers drawn per image.</summary>
     internal const int Columns = BlurSigmaColumn + 1;
 
-    /// <summary>Crop boxes in input pixels, (B, 4) float64: x0, y0, width, height (sub-pixel, not rounded).</summary>
-    public required Tensor CropBoxes { get; init; }
-
-    /// <summary>Horizontal flip decisions, (B,) bool.</summary>
-    public required Tensor Flip { get; init; }
-
     /// <summary>
     /// Affine matrices for <c>affine_grid</c> (align_corners false), (B, 2, 3) float32: crop, flip and resize in one.
+    /// The crop box (x0, y0, w, h) in input pixels (sub-pixel, not rounded) and the flip are only in these matrices.
     /// </summary>
     public required Tensor Theta { get; init; }
 
@@ -120,8 +115,6 @@ internal sealed class AugmentationParameters
 
         return new AugmentationParameters
         {
-            CropBoxes = torch.stack(new[] { x0, y0, cropW, cropH }, 1),
-            Flip = flip,
             Theta = theta,
             JitterApply = jitterApply,
             JitterFactors = factors,

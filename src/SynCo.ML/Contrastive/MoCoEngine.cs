@@ -9,14 +9,14 @@ namespace SynCo.ML.Contrastive;
 /// Query features q = normalize(f_q(x_q)) carry gradient; keys k = normalize(f_k(x_k)) come from the momentum
 /// encoder without gradient. Logits are <c>[q·k⁺ | q·queue | q·synthetic] / T</c> and the loss is InfoNCE
 /// (cross-entropy with the positive at column 0). The caller back-propagates, steps the optimiser, then calls
-/// <see cref="Enqueue"/> with the step's keys: the current batch is never its own negative.
+/// <see cref="KeyQueue.Enqueue"/> on <see cref="Queue"/> with the step's keys: the current batch is never its own negative.
 /// </summary>
 /// <example>
 /// <code>
 /// var engine = new MoCoEngine(fq, fk, new MoCoOptions { QueueSize = 4096, EmbeddingDim = 128 }, synthesizer, torch.CPU, seed: 1);
 /// var step = engine.Forward(view1, view2, synthesize: epoch >= warmup);
 /// optimizer.zero_grad(); step.Loss.backward(); optimizer.step();
-/// engine.Enqueue(step.Keys);
+/// engine.Queue.Enqueue(step.Keys);
 /// </code>
 /// </example>
 public sealed class MoCoEngine : IDisposable
@@ -81,9 +81,6 @@ public sealed class MoCoEngine : IDisposable
         }
         return new MoCoStep(loss, keys, stats);
     }
-
-    /// <summary>Adds a step's keys to the queue (after the optimiser step).</summary>
-    public void Enqueue(Tensor keys) => Queue.Enqueue(keys);
 
     /// <summary>Encodes keys without gradient, with the optional batch shuffle that, combined with split batch-norm,
     /// keeps batch statistics from leaking the positive pair (the single-device stand-in for shuffle-BN).</summary>

@@ -14,7 +14,7 @@ namespace SynCo.ML.Data;
 /// <para>
 /// Order: each epoch visits the images in a permutation that depends only on the seed, the epoch number and the
 /// dataset size (a fixed SplitMix64 + Fisher–Yates shuffle, the same on every platform), so a resumed run sees the
-/// same batches; <see cref="GetBatches"/> can start at any step of an epoch.
+/// same batches in every epoch it trains.
 /// </para>
 /// <para>
 /// Threads: a background task copies or decodes the next batches into managed byte buffers (up to
@@ -98,37 +98,28 @@ public sealed class BatchLoader
     public int[] GetOrder(int epoch) =>
         Shuffle ? DeterministicShuffle.Permutation(_dataset.Count, Seed, epoch) : Enumerable.Range(0, _dataset.Count).ToArray();
 
-    /// <summary>Enumerates the batches of one epoch, from <paramref name="startStep"/> on.</summary>
+    /// <summary>Enumerates the batches of one epoch.</summary>
     /// <param name="epoch">Epoch number; with the seed it fixes the order.</param>
-    /// <param name="startStep">First step to yield, in [0, <see cref="StepsPerEpoch"/>]; earlier batches are not read (resume).</param>
     /// <param name="cancellationToken">Stops the enumeration with an <see cref="OperationCanceledException"/>.</param>
     /// <returns>
     /// The batches in order. Each <see cref="ImageBatch.Images"/> is a new uint8 CPU tensor (B, C, H, W) owned by the
     /// caller. Read errors from the dataset are rethrown from the enumerator.
     /// </returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="startStep"/> is out of range.</exception>
-    public IEnumerable<ImageBatch> GetBatches(int epoch, int startStep = 0, CancellationToken cancellationToken = default)
+    public IEnumerable<ImageBatch> GetBatches(int epoch, CancellationToken cancellationToken = default)
     {
         int steps = StepsPerEpoch;
-        if (startStep < 0 || startStep > steps)
-            throw new ArgumentOutOfRangeException(nameof(startStep), startStep, $"startStep must be in [0, {steps}] (steps per epoch).");
-        return Enumerate(epoch, startStep, steps, cancellationToken);
-    }
-
-    private IEnumerable<ImageBatch> Enumerate(int epoch, int startStep, int steps, CancellationToken cancellationToken)
-    {
-        if (startStep == steps)
+        if (steps == 0)
             yield break;
         int[] order = GetOrder(epoch);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var ready = new BlockingCollection<Prepared>(PrefetchDepth);
         using var free = new BlockingCollection<byte[]>();
         Task producer = Task.Factory.StartNew(
-            () => Produce(order, startStep, steps, ready, free, stop.Token),
+            () => Produce(order, steps, ready, free, stop.Token),
             stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            for (int step = startStep; step < steps; step++)
+            for (int step = 0; step < steps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Prepared item = Take(ready, stop.Token, cancellationToken);
@@ -172,13 +163,13 @@ public sealed class BatchLoader
         }
     }
 
-    private void Produce(int[] order, int startStep, int steps, BlockingCollection<Prepared> ready,
+    private void Produce(int[] order, int steps, BlockingCollection<Prepared> ready,
         BlockingCollection<byte[]> free, CancellationToken stop)
     {
         int allocated = 0;
         try
         {
-            for (int step = startStep; step < steps; step++)
+            for (int step = 0; step < steps; step++)
             {
                 stop.ThrowIfCancellationRequested();
                 int first = step * BatchSize;

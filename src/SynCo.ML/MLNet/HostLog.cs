@@ -11,16 +11,14 @@ namespace SynCo.ML;
 /// </summary>
 internal sealed class HostLog : IDisposable
 {
+    private readonly IHost? _host;
     private readonly IChannel? _channel;
 
     private HostLog(IHost? host)
     {
-        Host = host;
+        _host = host;
         _channel = host?.Start("SynCoPretrain");
     }
-
-    /// <summary>The registered host, or null when the environment was unreachable.</summary>
-    public IHost? Host { get; }
 
     /// <summary>Registers a "SynCo" host on the catalog's environment, if reachable.</summary>
     public static HostLog For(TransformsCatalog catalog)
@@ -38,7 +36,7 @@ internal sealed class HostLog : IDisposable
     }
 
     /// <summary>Seed drawn from the MLContext's seeded random source, or null.</summary>
-    public int? Seed() => Host?.Rand.Next();
+    public int? Seed() => _host?.Rand.Next();
 
     /// <summary>Writes an informational message to <c>mlContext.Log</c> (when reachable).</summary>
     public void Info(string message) => _channel?.Info(MessageSensitivity.None, "{0}", message);

@@ -8,14 +8,13 @@ namespace SynCo.ML.Training;
 /// <param name="PeakLearningRate">Learning rate after warm-up.</param>
 /// <param name="TotalSteps">T, all optimiser steps of the run.</param>
 /// <param name="WarmupSteps">W, linear warm-up steps (0 for none).</param>
-/// <param name="Cosine">False keeps the rate constant after warm-up.</param>
-public sealed record LearningRateSchedule(double PeakLearningRate, long TotalSteps, long WarmupSteps, bool Cosine = true)
+public sealed record LearningRateSchedule(double PeakLearningRate, long TotalSteps, long WarmupSteps)
 {
     /// <summary>Learning rate for 0-based step <paramref name="step"/>.</summary>
     public double At(long step)
     {
         if (step < WarmupSteps) return PeakLearningRate * (step + 1) / WarmupSteps;
-        if (!Cosine || TotalSteps <= WarmupSteps) return PeakLearningRate;
+        if (TotalSteps <= WarmupSteps) return PeakLearningRate;
         double progress = Math.Clamp((double)(step - WarmupSteps) / (TotalSteps - WarmupSteps), 0, 1);
         return PeakLearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
     }

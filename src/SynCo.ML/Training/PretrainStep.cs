@@ -44,7 +44,7 @@ internal sealed class PretrainStep
         _optimizer.zero_grad();
         result.Loss.backward();
         _optimizer.step();
-        _engine.Enqueue(result.Keys);
+        _engine.Queue.Enqueue(result.Keys);
         _telemetry.Add(result.Hardness);
         return loss;
     }

@@ -57,7 +57,7 @@ public class CliBadInputTests
     {
         using var temp = new TempFolder();
         ClassImages.Write(temp.File("images"), perClass: 4);
-        AssertBadInput(await CliRun.Of(Pretrain(temp.File("images"), temp.File("run"), "--min-scale", "1.5")), "--min-scale must be in (0, 1]");
+        AssertBadInput(await CliRun.Of(Pretrain(temp.File("images"), temp.File("run"), "--min-scale", "1.5")), "--min-scale must be a fraction in (0, 1]");
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public class MoCoEngineTests
         Assert.All(fq.parameters(), p => Assert.NotNull(p.grad));
         Assert.All(fk.parameters(), p => Assert.Null(p.grad));
         opt.step();
-        engine.Enqueue(step.Keys);
+        engine.Queue.Enqueue(step.Keys);
         Assert.True(engine.Queue.Keys.narrow(0, 0, 8).eq(step.Keys).all().item<bool>());
         Assert.Equal(8, engine.Queue.Pointer);
 
@@ -157,7 +157,7 @@ public class MoCoEngineTests
             opt.zero_grad();
             s.Loss.backward();
             opt.step();
-            engine.Enqueue(s.Keys);
+            engine.Queue.Enqueue(s.Keys);
         }
         for (int i = 0; i < 3; i++) Step();
         long after3 = Live();

@@ -65,10 +65,17 @@ public class SplitBatchNormTests
         using var split = new SplitBatchNorm2d(2, 2);
         split.train();
         Tensor x = torch.randn(4, 2, 3, 3, requires_grad: true);
-        (split.call(x) * torch.randn(4, 2, 3, 3)).sum().backward();
-        Assert.NotNull(split.weight.grad);
-        Assert.NotNull(split.bias!.grad);
-        Assert.NotNull(x.grad);
+        Tensor upstream = torch.randn(4, 2, 3, 3);
+        (split.call(x) * upstream).sum().backward();
+
+        // Reference: each half of the batch normalised on its own by torch's batch_norm with shared affine parameters.
+        Tensor xr = x.detach().clone().requires_grad_(true);
+        Tensor w = split.weight.detach().clone().requires_grad_(true), b = split.bias!.detach().clone().requires_grad_(true);
+        var halves = xr.chunk(2, 0).Select(h => nn.functional.batch_norm(h, null, null, w, b, training: true, eps: split.eps));
+        (torch.cat(halves.ToArray(), 0) * upstream).sum().backward();
+        Assert.True(split.weight.grad!.allclose(w.grad!, rtol: 1e-4, atol: 1e-5), "weight gradient");
+        Assert.True(split.bias!.grad!.allclose(b.grad!, rtol: 1e-4, atol: 1e-5), "bias gradient");
+        Assert.True(x.grad!.allclose(xr.grad!, rtol: 1e-4, atol: 1e-5), "input gradient");
         Assert.True(split.weight.grad!.abs().sum().item<float>() > 0);
     }
 

@@ -64,9 +64,27 @@ public class PretrainerTests
             using var images = rand(4, 1, 16, 16);
             trained.Encoder.eval();
             Assert.Equal(trained.Encoder.call(images).data<float>().ToArray(), encoder.call(images).data<float>().ToArray());
-            Assert.Equal(new[] { 1 }, description.ExportSpec().Mean.Select(_ => 1));
+            // The export normalises as training did: the small-image recipe maps one grey channel to [−1, 1].
+            var spec = description.ExportSpec();
+            var trainedWith = Options(1).ResolveAugmentation(1, TinyImages.Side, TinyImages.Side);
+            Assert.Equal(new[] { 0.5f }, trainedWith.Normalization.Mean);
+            Assert.Equal(new[] { 0.5f }, trainedWith.Normalization.Std);
+            Assert.Equal(trainedWith.Normalization.Mean, spec.Mean.ToArray());
+            Assert.Equal(trainedWith.Normalization.Std, spec.Std.ToArray());
         }
         Assert.Throws<FileNotFoundException>(() => Checkpoint.LoadEncoder(Path.Combine(dir.Path, "missing")));
+
+        // A run with its own normalisation (Fashion-MNIST's statistics) carries that one, not the recipe's.
+        using var ownDir = new TempFolder();
+        var own = Options(1, ownDir.Path);
+        own.Augmentation = AugmentationOptions.SmallImages(TinyImages.Side, TinyImages.Side, 1);
+        own.Augmentation.Normalization.Mean = new[] { 0.286f };
+        own.Augmentation.Normalization.Std = new[] { 0.353f };
+        using (new Pretrainer(own).Train(Data())) { }
+        var (ownEncoder, ownDescription) = Checkpoint.LoadEncoder(ownDir.Path);
+        ownEncoder.Dispose();
+        Assert.Equal(new[] { 0.286f }, ownDescription.ExportSpec().Mean.ToArray());
+        Assert.Equal(new[] { 0.353f }, ownDescription.ExportSpec().Std.ToArray());
     }
 
     [Theory]
