@@ -44,4 +44,7 @@ public static class Defaults
 
     /// <summary>Default images per ONNX Runtime call in batched featurization.</summary>
     public const int FeaturizeBatchSize = 256;
+
+    /// <summary>Default memory bound of the fitted transformer's embedding cache, in MB.</summary>
+    public const int EmbeddingCacheMegabytes = 1024;
 }

@@ -54,7 +54,7 @@ public sealed class BatchAugmenter
     /// A CPU generator (for example <c>new torch.Generator(seed)</c>); it advances by one draw per call.
     /// </param>
     /// <returns>
-    /// A new float32 tensor (B, C, <see cref="AugmentationOptions.Height"/>, <see cref="AugmentationOptions.Width"/>)
+    /// A new float32 tensor (B, C, <see cref="ResizedCropOptions.Height"/>, <see cref="ResizedCropOptions.Width"/>)
     /// on the images' device, normalised with the options' mean and std. It is moved out of this method's dispose
     /// scope into the caller's current scope (if any); the caller owns it.
     /// </returns>

@@ -49,6 +49,13 @@ public sealed class SynCoOptions : PretrainOptions
     /// <summary>ONNX Runtime intra-op threads of the fitted featurizer; null = ONNX Runtime's default.</summary>
     public int? OnnxThreads { get; set; }
 
+    /// <summary>
+    /// Memory bound, in MB, of the embeddings the fitted transformer keeps per transformed view, so downstream trainers'
+    /// passes read stored vectors instead of running the backbone per row and pass (see <see cref="SynCoTransformer.Transform"/>).
+    /// Non-negative; 0 turns the cache off (ML.NET's row-by-row ONNX chain). Default 1024 MB: 2 M rows of 128 floats.
+    /// </summary>
+    public int EmbeddingCacheMegabytes { get; set; } = Defaults.EmbeddingCacheMegabytes;
+
     /// <summary>Cancels <see cref="SynCoEstimator.Fit"/> between training steps (ML.NET's own cancellation is internal).</summary>
     public CancellationToken CancellationToken { get; set; }
 
@@ -71,6 +78,7 @@ public sealed class SynCoOptions : PretrainOptions
         if (ImageWidth is { } w) Guard.Positive(w, nameof(ImageWidth));
         if (ImageHeight is { } h) Guard.Positive(h, nameof(ImageHeight));
         if (OnnxThreads is { } t) Guard.Positive(t, nameof(OnnxThreads));
+        Guard.NonNegative(EmbeddingCacheMegabytes, nameof(EmbeddingCacheMegabytes));
         base.Validate();
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.ML.Transforms.Onnx;
 using SynCo.ML.Data;
@@ -31,6 +32,9 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
     private readonly BackboneOptions _backboneOptions;
     private readonly int _imageHeight, _imageWidth;
     private readonly byte[] _backboneWeights;
+    private readonly int? _onnxThreads;
+    private readonly ConditionalWeakTable<IDataView, EmbeddingCacheView> _views = new();
+    private long _featurizedRows;
 
     private SynCoTransformer(ITransformer inner, ITransformer? prep, string pixelColumn, byte[] onnx, string onnxPath, ResNet backbone,
         SynCoOptions options, int embeddingSize, IReadOnlyList<EpochSummary> history, IReadOnlyList<long> skipped, string deviceReason)
@@ -51,6 +55,9 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
         History = history;
         SkippedRows = skipped;
         DeviceReason = deviceReason;
+        EmbeddingCacheBytes = (long)options.EmbeddingCacheMegabytes << 20;
+        Log = options.Run.Log;
+        _onnxThreads = options.OnnxThreads;
     }
 
     /// <summary>The input column (pixels or images).</summary>
@@ -64,6 +71,21 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
 
     /// <summary>Per-epoch loss, learning rate, throughput and hardness telemetry of the pretraining run.</summary>
     public IReadOnlyList<EpochSummary> History { get; }
+
+    /// <summary>
+    /// The memory bound of the embedding cache behind <see cref="Transform"/>, in bytes (<see cref="SynCoOptions.EmbeddingCacheMegabytes"/>);
+    /// 0 when it is off.
+    /// </summary>
+    public long EmbeddingCacheBytes { get; }
+
+    /// <summary>
+    /// Rows this transformer has run through the backbone to fill embedding caches: a view's rows once, however many
+    /// passes a downstream trainer makes over <see cref="Transform"/>'s output (the row-by-row ML.NET path is not counted).
+    /// </summary>
+    public long FeaturizedRows => Interlocked.Read(ref _featurizedRows);
+
+    /// <summary>Receives one-line log messages (the options' <see cref="RunOptions.Log"/>).</summary>
+    internal Action<string>? Log { get; }
 
     /// <summary>Row indices left out of pretraining (with <see cref="InvalidImageHandling.Skip"/>).</summary>
     public IReadOnlyList<long> SkippedRows { get; }
@@ -163,8 +185,30 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _inner.GetRowToRowMapper(inputSchema);
 
-    /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => _inner.Transform(input);
+    /// <summary>
+    /// Adds the embedding column to <paramref name="input"/>. The result reads like ML.NET's own transformers' output,
+    /// but its embeddings are computed once per input view, in batches, the first time a cursor reads them, and then
+    /// served from memory (bounded by <see cref="EmbeddingCacheBytes"/>): a downstream trainer that makes many passes
+    /// (SDCA, L-BFGS, FastTree) runs the backbone once per row, not once per row and pass. Transforming the same view
+    /// again returns the same cached view. With the cache off, or for inputs whose embeddings exceed the bound, this is
+    /// ML.NET's row-by-row ONNX chain.
+    /// </summary>
+    /// <param name="input">Rows with the <see cref="InputColumnName"/> column (a <c>Vector&lt;Single&gt;</c> of (C, H, W) 0–255 pixels, or an image column).</param>
+    /// <returns>The input's columns plus <see cref="OutputColumnName"/>, a known-size <c>Vector&lt;Single&gt;</c>.</returns>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (EmbeddingCacheBytes <= 0) return _inner.Transform(input);
+        return _views.GetValue(input, view => new EmbeddingCacheView(view, _inner.Transform(view), this));
+    }
+
+    /// <summary>Featurizes every row of <paramref name="input"/> for an embedding cache (the CPU, as ML.NET's ONNX scorer runs).</summary>
+    internal float[][] FeaturizeForCache(IDataView input)
+    {
+        var rows = Featurize(input, new OnnxFeaturizerOptions { Device = "cpu", IntraOpThreads = _onnxThreads });
+        Interlocked.Add(ref _featurizedRows, rows.Length);
+        return rows;
+    }
 
     /// <summary>Saves as ML.NET's own transformer chain; <c>mlContext.Model.Load</c> restores it without SynCo.ML types.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => _inner.Save(ctx);
