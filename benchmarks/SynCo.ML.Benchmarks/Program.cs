@@ -22,6 +22,7 @@ public static class Program
     {
         var root = BenchOptions.Command(o => new Bench(o).Run());
         root.Add(FeaturizeBenchOptions.Command());
+        root.Add(DownstreamBenchOptions.Command());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -126,6 +127,25 @@ internal static class FeaturizeBenchOptions
         };
         command.SetAction(parsed => FeaturizeBench.Run(parsed.GetValue(Images), parsed.GetValue(Size), parsed.GetValue(Channels),
             parsed.GetValue(Width), parsed.GetValue(Threads), parsed.GetValue(Batch), parsed.GetValue(Repeats)));
+        return command;
+    }
+}
+
+/// <summary>The <c>downstream</c> subcommand: ML.NET trainers through the featurizer vs on precomputed vectors.</summary>
+internal static class DownstreamBenchOptions
+{
+    private static readonly Option<int> Rows = new("--rows") { Description = "Rows the trainers fit on.", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<int> Repeats = new("--repeats") { Description = "Repeats per path (median).", DefaultValueFactory = _ => 3 };
+    private static readonly Option<int> Threads = new("--threads") { Description = "TorchSharp and ONNX Runtime threads.", DefaultValueFactory = _ => 2 };
+    private static readonly Option<bool> Uncached = new("--uncached") { Description = "Also time the loaded model without any cache (today's ML.NET path: very slow)." };
+
+    public static Command Command()
+    {
+        var command = new Command("downstream", "Fit time of SDCA and L-BFGS maximum entropy through the featurizer (in process and loaded) vs on precomputed vectors.")
+        {
+            Rows, Repeats, Threads, Uncached,
+        };
+        command.SetAction(parsed => DownstreamBench.Run(parsed.GetValue(Rows), parsed.GetValue(Repeats), parsed.GetValue(Threads), parsed.GetValue(Uncached)));
         return command;
     }
 }

@@ -27,11 +27,12 @@ options.Negatives = NegativeOptions.SynCo(options.MoCo.QueueSize);   // the six 
 options.Negatives.WarmupEpochs = 1;                               // from epoch 2 (the papers warm up 10 of 200)
 SynCoTransformer featurizer = ml.Transforms.SynCoPretrain(options).Fit(unlabelled);
 
-// 2. A classifier on the embeddings, trained on the few labelled images.
-var classifier = ml.Transforms.Conversion.MapValueToKey("Label")
+// 2. A classifier on the embeddings, trained on the few labelled images. featurizer.Transform keeps each view's
+//    embeddings in memory, so the trainer's passes over them do not run the backbone again.
+var trainer = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-    .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
-    .Fit(featurizer.Transform(labelled));
+    .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"));
+var classifier = trainer.Fit(featurizer.Transform(labelled));
 ITransformer model = featurizer.Append(classifier);
 
 // 3. Evaluate, save like any ML.NET model, and export the backbone for other engines.
@@ -39,6 +40,16 @@ var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
 Console.WriteLine($"test accuracy {metrics.MicroAccuracy:P1}");
 ml.Model.Save(model, test.Schema, "model.zip");
 featurizer.ExportOnnx("backbone.onnx");
+// #endregion
+
+// #region reload
+// 4. A featurizer loaded from disk is ML.NET's own chain, which runs the backbone for every row each time a trainer
+//    reads it: cache its output once (ml.Data.Cache, or AppendCacheCheckpoint in an estimator chain) before training.
+ml.Model.Save(featurizer, labelled.Schema, "featurizer.zip");
+ITransformer loadedFeaturizer = ml.Model.Load("featurizer.zip", out _);
+var retrained = trainer.Fit(ml.Data.Cache(loadedFeaturizer.Transform(labelled)));
+Console.WriteLine($"retrained on the reloaded featurizer: test accuracy " +
+    $"{ml.MulticlassClassification.Evaluate(retrained.Transform(loadedFeaturizer.Transform(test))).MicroAccuracy:P1}");
 // #endregion
 
 static (IDataView, IDataView, IDataView) FromFashionMnist(MLContext ml)
