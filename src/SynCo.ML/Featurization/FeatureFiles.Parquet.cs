@@ -56,7 +56,11 @@ public static partial class FeatureFiles
                 }
                 var flat = new float[rows * dim];
                 var repetition = new int[rows * dim];
-                await group.ReadRawAsync<float>(featureField, flat.AsMemory(), null, repetition.AsMemory());
+                var definition = new int[rows * dim];
+                await group.ReadRawAsync<float>(featureField, flat.AsMemory(), definition.AsMemory(), repetition.AsMemory());
+                int absent = Array.FindIndex(definition, d => d != featureField.MaxDefinitionLevel);
+                if (absent >= 0)
+                    throw new InvalidDataException($"'{part}' row group {g} has a null or empty feature list at value {absent}; every row needs {dim} values.");
                 int row = 0;
                 for (; row < rows; row++)
                 {

@@ -28,6 +28,8 @@ public sealed class ParquetFeatureWriter : IDisposable
     private readonly int[] _labels;
     private readonly float[] _values;
     private readonly int[] _repetition;
+    private readonly int[] _definition;
+    private readonly DataField _element;
     private int _buffered;
     private bool _completed, _disposed;
 
@@ -54,6 +56,10 @@ public sealed class ParquetFeatureWriter : IDisposable
         _repetition = new int[rowGroupSize * embeddingSize];
         for (int i = 0; i < _repetition.Length; i++) _repetition[i] = i % embeddingSize == 0 ? 0 : 1;
         var schema = labelled ? new ParquetSchema(_path, _label, _features) : new ParquetSchema(_path, _features);
+        _element = (DataField)_features.Item;
+        // Every list and every element is present: all definition levels are the element's maximum.
+        _definition = new int[rowGroupSize * embeddingSize];
+        Array.Fill(_definition, _element.MaxDefinitionLevel);
         _stream = new FileStream(TemporaryPath, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
         try
         {
@@ -150,7 +156,7 @@ public sealed class ParquetFeatureWriter : IDisposable
         {
             group.WriteAsync(_path, new ArraySegment<string>(_paths, 0, rows)).GetAwaiter().GetResult();
             if (Labelled) group.WriteAsync<int>(_label, _labels.AsMemory(0, rows)).GetAwaiter().GetResult();
-            group.WriteAsync<float>((DataField)_features.Item, _values.AsMemory(0, values), _repetition.AsMemory(0, values)).GetAwaiter().GetResult();
+            group.WriteAllPartsAsync<float>(_element, _values.AsMemory(0, values), _definition.AsMemory(0, values), _repetition.AsMemory(0, values), CancellationToken.None).GetAwaiter().GetResult();
             group.CompleteValidate();
         }
         Array.Clear(_paths, 0, rows);
