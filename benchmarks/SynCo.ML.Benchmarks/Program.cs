@@ -23,6 +23,7 @@ public static class Program
         var root = BenchOptions.Command(o => new Bench(o).Run());
         root.Add(FeaturizeBenchOptions.Command());
         root.Add(DownstreamBenchOptions.Command());
+        root.Add(ShardedFeaturizeBench.Command());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -9,8 +9,8 @@ namespace SynCo.Cli.Commands;
 /// <summary><c>synco eval</c>: kNN and linear-probe accuracy of labelled train/test feature files.</summary>
 public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
 {
-    private readonly Option<string> _train = new("--train") { Description = "Training features (.csv or .npy from synco featurize): the kNN bank and the probe's training set.", Required = true };
-    private readonly Option<string> _test = new("--test") { Description = "Test features (.csv or .npy) scored by both classifiers.", Required = true };
+    private readonly Option<string> _train = new("--train") { Description = "Training features (.csv, .npy or a Parquet part folder from synco featurize): the kNN bank and the probe's training set.", Required = true };
+    private readonly Option<string> _test = new("--test") { Description = "Test features (.csv, .npy or a Parquet part folder) scored by both classifiers.", Required = true };
     private readonly Option<string?> _trainLabels = new("--train-labels") { Description = "Labels of --train, one int per line (default: the CSV label column or <train>.labels.txt)." };
     private readonly Option<string?> _testLabels = new("--test-labels") { Description = "Labels of --test, one int per line (default: the CSV label column or <test>.labels.txt)." };
     private readonly Option<int> _k = CliOptions.Positive(new Option<int>("--k") { Description = "kNN: neighbours that vote.", DefaultValueFactory = _ => 200 });

@@ -23,8 +23,19 @@ public sealed record FeatureTable(float[][] Features, int[]? Labels)
     {
         ".csv" => true,
         ".npy" => false,
-        _ => throw new UsageException($"Feature file '{path}' must end in .csv or .npy."),
+        _ => throw new UsageException($"Feature file '{path}' must end in .csv or .npy, or be a folder (an existing one, or a name without extension) for Parquet parts."),
     };
+
+    /// <summary>
+    /// Whether <paramref name="path"/> names a folder of Parquet parts (an existing folder, or a name without
+    /// extension) rather than a .csv or .npy file; any other extension is bad input.
+    /// </summary>
+    public static bool IsFolder(string path)
+    {
+        if (Directory.Exists(path) || Path.GetExtension(Path.TrimEndingDirectorySeparator(path)).Length == 0) return true;
+        IsCsv(path);
+        return false;
+    }
 
     /// <summary>Writes features (and labels, class names) in the format the extension names.</summary>
     public static void Write(string path, float[][] features, int[]? labels, IReadOnlyList<string>? classNames)
@@ -46,6 +57,7 @@ public sealed record FeatureTable(float[][] Features, int[]? Labels)
     /// <summary>Reads a feature file; labels from <paramref name="labelsPath"/>, else the CSV label column, else the companion file.</summary>
     public static FeatureTable Read(string path, string? labelsPath)
     {
+        if (Directory.Exists(path)) return ReadFolder(path, labelsPath);
         if (!File.Exists(path)) throw new UsageException($"Feature file '{path}' does not exist; write it with synco featurize.");
         float[][] features;
         int[]? labels = null;
@@ -63,6 +75,21 @@ public sealed record FeatureTable(float[][] Features, int[]? Labels)
         if (labels is not null && labels.Length != features.Length)
             throw new UsageException($"'{path}' has {features.Length} feature rows but its labels number {labels.Length}; give one label per row.");
         return new FeatureTable(features, labels);
+    }
+
+    /// <summary>A Parquet feature folder: every part, in part order; labels from the label column unless <paramref name="labelsPath"/> is given.</summary>
+    private static FeatureTable ReadFolder(string path, string? labelsPath)
+    {
+        var table = FeatureFiles.ReadParquet(path);
+        int[]? labels = table.Labels;
+        if (labelsPath is not null)
+        {
+            if (!File.Exists(labelsPath)) throw new UsageException($"Labels file '{labelsPath}' does not exist.");
+            labels = ReadLabels(labelsPath);
+            if (labels.Length != table.Features.Length)
+                throw new UsageException($"'{path}' has {table.Features.Length} feature rows but its labels number {labels.Length}; give one label per row.");
+        }
+        return new FeatureTable(table.Features, labels);
     }
 
     private static (float[][] Features, int[]? Labels) ReadCsv(string path)

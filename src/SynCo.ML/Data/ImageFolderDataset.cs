@@ -38,6 +38,7 @@ public sealed class ImageFolderDataset : IImageDataset
     private readonly int _imageSize;
     private readonly List<SkippedImage> _skipped = new();
     private readonly object _skippedLock = new();
+    private readonly string?[] _listedClassFolders;
 
     /// <summary>Lists and checks the images under <paramref name="folder"/>.</summary>
     /// <param name="folder">Root folder; subfolders are searched too.</param>
@@ -64,6 +65,12 @@ public sealed class ImageFolderDataset : IImageDataset
                 $"Image folder '{Folder}' (searched recursively) contains no image files with the extensions {string.Join(", ", SupportedExtensions)}.",
                 nameof(folder));
 
+        Sharded = _options.Shard.Count > 1;
+        _listedClassFolders = candidates.Select(ClassFolderOf).ToArray();
+        var (first, length) = _options.Shard.Range(candidates.Count).GetOffsetAndLength(candidates.Count);
+        Listed = candidates.Count;
+        if (Sharded) candidates = candidates.GetRange(first, length);
+
         var readable = new List<string>(candidates.Count);
         foreach (string file in candidates)
         {
@@ -75,9 +82,9 @@ public sealed class ImageFolderDataset : IImageDataset
             else
                 throw Unreadable(file, error, null);
         }
-        if (readable.Count == 0)
+        if (readable.Count == 0 && candidates.Count > 0)
             throw new ArgumentException(
-                $"None of the {candidates.Count} image files under '{Folder}' could be read; see Skipped reasons, e.g. '{_skipped[0].Path}': {_skipped[0].Reason}",
+                $"None of the {candidates.Count} image files under '{Folder}'{(Sharded ? $" in shard {_options.Shard}" : "")} could be read; see Skipped reasons, e.g. '{_skipped[0].Path}': {_skipped[0].Reason}",
                 nameof(folder));
         _files = readable.ToArray();
     }
@@ -95,6 +102,22 @@ public sealed class ImageFolderDataset : IImageDataset
         : this(folder, new ImageFolderOptions { Height = height, Width = width, Channels = channels, SkipUnreadable = skipUnreadable })
     {
     }
+
+    /// <summary>Image files listed under the folder before sharding and checks (all shards together).</summary>
+    public int Listed { get; }
+
+    /// <summary>Whether <see cref="ImageFolderOptions.Shard"/> splits the folder (more than one shard).</summary>
+    public bool Sharded { get; }
+
+    /// <summary>
+    /// Whether every listed image file (of every shard) lies in a first-level class subfolder, so that every image
+    /// has a label in <see cref="LoadLabelsFromSubfolders"/> whichever shard this is.
+    /// </summary>
+    public bool AllInClassFolders => _listedClassFolders.All(f => f is not null);
+
+    /// <summary>Path of image <paramref name="index"/> relative to <see cref="Folder"/>, with '/' separators (e.g. "cat/001.png").</summary>
+    /// <param name="index">Image index in [0, <see cref="Count"/>).</param>
+    public string RelativePath(int index) => Path.GetRelativePath(Folder, _files[index]).Replace('\\', '/');
 
     /// <summary>The extensions recognised as images.</summary>
     public static IReadOnlyCollection<string> SupportedExtensions => ExtensionList;
@@ -160,16 +183,18 @@ public sealed class ImageFolderDataset : IImageDataset
     /// <returns>The label of every image and the class names.</returns>
     public ImageFolderLabels LoadLabelsFromSubfolders()
     {
-        var folders = _files.Select(f =>
-        {
-            string relative = Path.GetRelativePath(Folder, f);
-            int cut = relative.IndexOfAny(new[] { Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar });
-            return cut < 0 ? null : relative[..cut];
-        }).ToArray();
-        string[] names = folders.OfType<string>().Distinct().OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        var folders = _files.Select(ClassFolderOf).ToArray();
+        string[] names = (Sharded ? _listedClassFolders : folders).OfType<string>().Distinct().OrderBy(n => n, StringComparer.Ordinal).ToArray();
         var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
         int[] labels = folders.Select(f => f is null ? -1 : index[f]).ToArray();
         return new ImageFolderLabels(labels, names);
+    }
+
+    private string? ClassFolderOf(string file)
+    {
+        string relative = Path.GetRelativePath(Folder, file);
+        int cut = relative.IndexOfAny(new[] { Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar });
+        return cut < 0 ? null : relative[..cut];
     }
 
     private string? Check(string file)

@@ -1,3 +1,5 @@
+using SynCo.ML.Featurization;
+
 namespace SynCo.ML.Data;
 
 /// <summary>Settings of an <see cref="ImageFolderDataset"/>.</summary>
@@ -53,4 +55,13 @@ public sealed class ImageFolderOptions
     /// ImageSharp 2 alone would decode it without an error, the missing part grey or black.
     /// </remarks>
     public bool VerifyByDecoding { get; set; }
+
+    /// <summary>
+    /// The part of the folder this dataset holds: shard I of N takes the contiguous slice <see cref="ShardSpec.Range"/>
+    /// of all image files (readable or not) in ordinal relative-path order, and checks only those. Default
+    /// <see cref="ShardSpec.Whole"/>. With more than one shard, a shard may be empty, and class names
+    /// (<see cref="ImageFolderDataset.LoadLabelsFromSubfolders"/>) come from every listed file, so label values agree
+    /// across shards.
+    /// </summary>
+    public ShardSpec Shard { get; set; } = ShardSpec.Whole;
 }

@@ -64,6 +64,7 @@ public sealed class OnnxFeaturizer : IDisposable
         {
             (InputName, Channels, Height, Width) = ReadInput(_session);
             (OutputName, OutputDim) = ReadOutput(_session);
+            ModelMetadata = new Dictionary<string, string>(_session.ModelMetadata.CustomMetadataMap);
             int batch = Options.BatchSize;
             _input = new float[checked(batch * Channels * Height * Width)];
             _output = new float[checked(batch * OutputDim)];
@@ -104,6 +105,9 @@ public sealed class OnnxFeaturizer : IDisposable
     /// <summary>Length D of each output vector.</summary>
     public int OutputDim { get; }
 
+    /// <summary>The model's <c>metadata_props</c> (for SynCo.ML exports the <see cref="Onnx.OnnxMetadataKeys"/>); empty when it has none.</summary>
+    public IReadOnlyDictionary<string, string> ModelMetadata { get; } = new Dictionary<string, string>();
+
     /// <summary>Featurizes every image of <paramref name="images"/>, in dataset order.</summary>
     /// <param name="images">Images of exactly the model's (C, H, W); e.g. <see cref="ImageFolderDataset"/> or <see cref="InMemoryImageDataset"/>.</param>
     /// <param name="progress">Receives (images done, total, images/s) after every batch; called on the featurizing thread.</param>
@@ -115,27 +119,52 @@ public sealed class OnnxFeaturizer : IDisposable
     public float[][] Featurize(IImageDataset images, IProgress<FeaturizeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
+        var results = new float[images.Count][];
+        int dim = OutputDim;
+        FeaturizeBatches(images, (first, count, features) =>
+        {
+            for (int i = 0; i < count; i++) results[first + i] = features.Slice(i * dim, dim).ToArray();
+        }, progress, cancellationToken);
+        return results;
+    }
+
+    /// <summary>
+    /// Featurizes every image of <paramref name="images"/> in dataset order and hands each batch to
+    /// <paramref name="onBatch"/> as it is done, so the caller can write it out (memory stays at one batch whatever
+    /// the dataset's size). Images are decoded on <see cref="OnnxFeaturizerOptions.ReaderThreads"/> threads, the next
+    /// batch while ONNX Runtime runs the current one.
+    /// </summary>
+    /// <param name="images">Images of exactly the model's (C, H, W).</param>
+    /// <param name="onBatch">Called on the featurizing thread with each batch's <c>count × D</c> float32 features.</param>
+    /// <param name="progress">Receives (images done, total, images/s) after every batch.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <exception cref="ArgumentException">The dataset's (C, H, W) differs from the model's.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <exception cref="InvalidDataException">An <see cref="ImageFolderDataset"/> file cannot be decoded and skipping is off.</exception>
+    public void FeaturizeBatches(IImageDataset images, FeatureBatchHandler onBatch, IProgress<FeaturizeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(onBatch);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (images.Channels != Channels || images.Height != Height || images.Width != Width)
             throw new ArgumentException($"The images are (C, H, W) = ({images.Channels}, {images.Height}, {images.Width}) but the model takes " +
                 $"({Channels}, {Height}, {Width}); load or resize the images to {Channels}x{Height}x{Width}.", nameof(images));
-        var results = new float[images.Count][];
         var loader = new BatchLoader(images, Options.BatchSize, dropLast: false, shuffle: false, readerThreads: Options.ReaderThreads);
         var clock = Stopwatch.StartNew();
         int done = 0;
         foreach (var batch in loader.GetBatches(0, cancellationToken: cancellationToken))
         {
+            int count = batch.Indices.Count;
             using (batch)
             {
-                int count = batch.Indices.Count;
                 ReadOnlySpan<byte> pixels = batch.Images.bytes;
                 for (int i = 0; i < pixels.Length; i++) _input[i] = pixels[i];
-                Run(count, results, done);
             }
-            done += batch.Indices.Count;
+            Run(count);
+            onBatch(done, count, _output.AsSpan(0, count * OutputDim));
+            done += count;
             progress?.Report(new FeaturizeProgress(done, images.Count, done / clock.Elapsed.TotalSeconds));
         }
-        return results;
     }
 
     /// <summary>
@@ -170,9 +199,8 @@ public sealed class OnnxFeaturizer : IDisposable
         int count = 0;
         void Flush()
         {
-            var part = new float[count][];
-            Run(count, part, 0);
-            results.AddRange(part);
+            Run(count);
+            for (int i = 0; i < count; i++) results.Add(_output.AsSpan(i * OutputDim, OutputDim).ToArray());
             count = 0;
             progress?.Report(new FeaturizeProgress(results.Count, total, results.Count / clock.Elapsed.TotalSeconds));
         }
@@ -188,8 +216,8 @@ public sealed class OnnxFeaturizer : IDisposable
         return results.ToArray();
     }
 
-    /// <summary>Runs the first <paramref name="count"/> images of the input buffer and copies their outputs into <paramref name="results"/>.</summary>
-    private void Run(int count, float[][] results, int offset)
+    /// <summary>Runs the first <paramref name="count"/> images of the input buffer into the first <paramref name="count"/> rows of the output buffer.</summary>
+    private void Run(int count)
     {
         if (count == Options.BatchSize)
         {
@@ -204,8 +232,6 @@ public sealed class OnnxFeaturizer : IDisposable
                 _output.AsMemory(0, count * OutputDim), new long[] { count, OutputDim });
             _session.Run(_runOptions, new[] { InputName }, new[] { input }, new[] { OutputName }, new[] { output });
         }
-        for (int i = 0; i < count; i++)
-            results[offset + i] = _output.AsSpan(i * OutputDim, OutputDim).ToArray();
     }
 
     /// <summary>Releases the ONNX Runtime session and the pinned buffers.</summary>
