@@ -1,7 +1,13 @@
 // Started by tests/SynCo.ML.Tests/Distributed/MpiWorldTests.cs as `mpirun -np N dotnet SynCo.ML.MpiProbe.dll [mode]`.
 //   (no mode)  every collective on known values; prints "ok <world> <checks>" or exits 1 naming the first wrong value
 //   throw      rank 1 throws, and the probe aborts the whole job with that rank's message (rank 0 waits in a barrier)
+using SynCo.ML.Data;
 using SynCo.ML.Distributed;
+using SynCo.ML.Negatives;
+using SynCo.ML.Training;
+
+if (args.FirstOrDefault() == "train") return Train(args.Skip(1).ToArray());
+if (args.FirstOrDefault() == "steps") return Steps(int.Parse(args[1]));
 
 using var world = MpiWorld.Join();
 if (world is null)
@@ -57,4 +63,68 @@ int Fail(string message)
 {
     Console.WriteLine($"FAIL {world}: {message}");
     return 1;
+}
+
+// train <negatives> <steps-epochs>: a seeded tiny pretraining; rank 0 (or the only process) prints every step's loss,
+// a digest of the query encoder's weights and of the queue, at full precision, so a test can compare N ranks with one.
+static int Train(string[] a)
+{
+    int images = int.Parse(a.ElementAtOrDefault(2) ?? "96"), batch = int.Parse(a.ElementAtOrDefault(3) ?? "16"), queue = int.Parse(a.ElementAtOrDefault(4) ?? "64");
+    IImageDataset data;
+    if (a.ElementAtOrDefault(5) is { } folder) data = new ImageFolderDataset(folder, 16, 16);
+    else
+    {
+        var pixels = new byte[images * 3 * 16 * 16];
+        new Random(11).NextBytes(pixels);
+        data = InMemoryImageDataset.Wrap(pixels, 3, 16, 16);
+    }
+    var options = new PretrainOptions { Epochs = int.Parse(a.ElementAtOrDefault(1) ?? "1"), BatchSize = batch, MoCo = { QueueSize = queue }, Run = { Device = "cpu", Seed = 3, Threads = 1 } };
+    options.Backbone.WidthMultiplier = 0.25;
+    options.Backbone.BatchNormSplits = int.Parse(Environment.GetEnvironmentVariable("PROBE_BN") ?? "2");
+    options.Negatives = (a.ElementAtOrDefault(0) ?? "none") == "synco" ? NegativeOptions.SynCo(queue) : NegativeOptions.None();
+    options.Negatives.WarmupEpochs = 0;
+    var losses = new List<double>();
+    options.Run.OnProgress = p => losses.Add(p.Loss);
+    bool root = MpiWorld.Current() is not { IsRoot: false };
+    using var result = new Pretrainer(options).Train(data);
+    if (!root) return 0;
+    foreach (var (loss, i) in losses.Select((l, i) => (l, i))) Console.WriteLine($"step {i} loss {loss:R}");
+    var weights = result.Encoder.parameters().SelectMany(t => t.cpu().data<float>().ToArray()).ToArray();
+    var buffers = result.Encoder.buffers().Where(b => b.is_floating_point()).SelectMany(t => t.cpu().data<float>().ToArray()).ToArray();
+    Console.WriteLine($"weights {weights.Length} sum|w| {weights.Sum(w => (double)Math.Abs(w)):R} first {string.Join(" ", weights.Take(4).Select(w => w.ToString("R")))}");
+    Console.WriteLine($"buffers {buffers.Length} sum {buffers.Sum(b => (double)b):R}");
+    return 0;
+}
+
+// steps <n>: n training steps built by TrainingSession (SynCo negatives from the first step, random pixels); every rank
+// prints each step's loss and, at the end, digests of its queue and its query weights at full precision.
+static int Steps(int steps)
+{
+    var pixels = new byte[96 * 3 * 16 * 16];
+    new Random(11).NextBytes(pixels);
+    var data = InMemoryImageDataset.Wrap(pixels, 3, 16, 16);
+    var options = new PretrainOptions { Epochs = 10, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 3, Threads = 1 } };
+    options.Backbone.WidthMultiplier = 0.25;
+    options.Backbone.BatchNormSplits = 2;
+    options.Negatives = NegativeOptions.SynCo(64);
+    using var session = TrainingSession.Create(options, 3, 16, 16);
+    string who = session.World ?? "rank 0/1";
+    var loader = new BatchLoader(data, options.BatchSize, seed: 3);
+    if (session.Parallel is { } p) loader = loader.ForRank(p.World.Rank, p.World.Size);
+    using var augment = new TorchSharp.torch.Generator(7);
+    int step = 0;
+    for (int epoch = 0; step < steps; epoch++)
+        foreach (var batch in loader.GetBatches(epoch))
+        {
+            if (step == steps) { batch.Dispose(); continue; }
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            double loss = session.Step.Run(batch.Images, augment, synthesize: true);
+            batch.Dispose();
+            Console.WriteLine($"{who} step {step++} loss {loss:R}");
+        }
+    var queue = session.Engine.Queue.Keys.cpu().data<float>().ToArray();
+    var weights = session.Query.parameters().SelectMany(t => t.cpu().data<float>().ToArray()).ToArray();
+    Console.WriteLine($"{who} queue pointer {session.Engine.Queue.Pointer} sum {queue.Sum(v => (double)v):R} hash {queue.Aggregate(17L, (h, v) => h * 31 + BitConverter.SingleToInt32Bits(v))}");
+    Console.WriteLine($"{who} weights sum|w| {weights.Sum(w => (double)Math.Abs(w)):R}");
+    return 0;
 }

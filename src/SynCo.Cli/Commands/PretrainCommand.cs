@@ -4,6 +4,7 @@ using SynCo.Hosting;
 using SynCo.ML.Model;
 using SynCo.ML.Negatives;
 using SynCo.ML.Onnx;
+using SynCo.ML.Distributed;
 using SynCo.ML.Training;
 using SynCo.ML;
 
@@ -59,6 +60,13 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     private readonly Option<int?> _seed = new("--seed") { Description = "Seed of weights, data order, augmentation and negatives (default 0)." };
     private readonly Option<int?> _threads = CliOptions.Threads();
     private readonly Option<bool> _skipUnreadable = CliOptions.SkipUnreadable();
+    private readonly Option<string> _distributed = new("--distributed")
+    {
+        Description = "Under an MPI launcher (mpirun, srun, a Kubeflow MPIJob): auto joins the job and trains data-parallel, with --batch and " +
+            "--bn-splits meaning the global batch and the global number of batch-norm groups (both must divide by the ranks); off trains alone. " +
+            "Without a launcher nothing changes.",
+        DefaultValueFactory = _ => "auto",
+    };
     private readonly Option<bool> _noResume = new("--no-resume") { Description = "Start over even if --out holds a checkpoint (it is overwritten after the first epoch)." };
 
     /// <inheritdoc/>
@@ -66,7 +74,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     {
         _images, _out, _size, _channels, _recipe, _epochs, _batch, _arch, _width, _smallStem, _bnSplits, _queue, _momentum, _temperature,
         _lr, _wd, _warmupLr, _minScale, _symmetric, _negatives, _hardPool, _mochiS, _mochiS1, _negativesWarmup, _device, _seed, _threads,
-        _skipUnreadable, _noResume,
+        _skipUnreadable, _distributed, _noResume,
     };
 
     /// <inheritdoc/>
@@ -78,27 +86,32 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     {
         string outDir = parsed.GetValue(_out)!;
         var options = BuildOptions(parsed);
+        // In a data-parallel job every rank trains and rank 0 alone prints and writes; its first line names the job.
+        var world = MpiWorld.Current(options.Run.Distributed);
+        bool root = world?.IsRoot ?? true;
+        Action<string> line = root ? Terminal.Line : _ => { };
+        if (world is not null) line(world.ToString());
         options.Run.CheckpointDirectory = outDir;
-        options.Run.Log = Terminal.Line;
+        options.Run.Log = line;
         options.Validate(); // before reading images, so option mistakes are reported at once
 
         int channels = parsed.GetValue(_channels);
         if (channels is not (1 or 3)) throw new UsageException($"--channels must be 1 (grayscale) or 3 (RGB), got {channels}.");
         var size = parsed.GetValue(_size) ?? (options.Recipe == PretrainRecipe.ImageNet ? new ImageSize(224, 224) : new ImageSize(32, 32));
         var input = InputImages.Load(parsed.GetValue(_images)!, size, channels, parsed.GetValue(_skipUnreadable));
-        Terminal.Line(input.Description);
+        line(input.Description);
         if (parsed.GetValue(_minScale) is { } minScale)
         {
             options.Augmentation = options.ResolveAugmentation(input.Data.Channels, input.Data.Height, input.Data.Width);
             options.Augmentation.Crop.MinScale = minScale;
         }
-        input.ReportSkipped(Terminal);
+        if (root) input.ReportSkipped(Terminal);
 
         using var result = Terminal.Progress("pretrain", report =>
         {
             options.Run.OnProgress = p => report(((double)p.Epoch * p.StepsPerEpoch + p.Step) / ((double)p.Epochs * p.StepsPerEpoch),
                 $"epoch {p.Epoch + 1}/{p.Epochs} loss {p.Loss:F3}");
-            options.Run.OnEpoch = e => Terminal.Line(string.Create(CultureInfo.InvariantCulture,
+            options.Run.OnEpoch = e => line(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {e.Epoch + 1}/{options.Epochs}: loss {e.Loss:F4}, lr {e.LearningRate:G3}, {e.ImagesPerSecond:F0} images/s, {e.Seconds:F1} s{(e.SyntheticNegatives ? ", synthetic negatives on" : "")}"));
             try
             {
@@ -110,14 +123,15 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
                     "re-run with the original options, pass --no-resume to start over, or choose another --out.");
             }
         });
-        input.ReportSkipped(Terminal);
+        if (root) input.ReportSkipped(Terminal);
 
+        if (!root) return ExitCodes.Ok;
         string onnx = Path.Combine(outDir, BackboneFile), csv = Path.Combine(outDir, HistoryFile);
         var spec = ExportCommand.Export(result.Encoder, result.Description, onnx, OnnxOutputKind.Features, normalize: false);
         var history = result.History;
         WriteHistory(csv, history);
-        Terminal.Line($"wrote {onnx} ({spec})");
-        Terminal.Line($"wrote {csv} ({history.Count} epochs)");
+        line($"wrote {onnx} ({spec})");
+        line($"wrote {csv} ({history.Count} epochs)");
         return ExitCodes.Ok;
     }
 
@@ -138,6 +152,12 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         o.Run.Seed = parsed.GetValue(_seed);
         o.Run.Threads = parsed.GetValue(_threads);
         o.Run.Resume = !parsed.GetValue(_noResume);
+        o.Run.Distributed = parsed.GetValue(_distributed)!.ToLowerInvariant() switch
+        {
+            "auto" => DistributedMode.Auto,
+            "off" => DistributedMode.Off,
+            var other => throw new UsageException($"--distributed must be auto or off, not '{other}'."),
+        };
 
         o.Backbone.Architecture = parsed.GetValue(_arch)!.ToLowerInvariant() switch
         {

@@ -7,7 +7,7 @@ namespace SynCo.ML.Augmentation;
 /// <summary>
 /// The random decisions for one batch of views, drawn in one call from a CPU generator so that the same seed gives
 /// the same views whatever device the images live on. All tensors live on the CPU and belong to the dispose scope
-/// that was current when <see cref="Sample"/> ran.
+/// that was current when <see cref="Sample(AugmentationOptions, long, long, long, Generator)"/> ran.
 /// </summary>
 /// <remarks>
 /// Draw layout: a single <c>torch.rand(B, <see cref="Columns"/>, float64)</c>; row i holds every decision for
@@ -59,9 +59,13 @@ internal sealed class AugmentationParameters
     public required Tensor BlurSigma { get; init; }
 
     /// <summary>Draws the parameters of <paramref name="batch"/> views of <paramref name="inputHeight"/>×<paramref name="inputWidth"/> images.</summary>
-    public static AugmentationParameters Sample(AugmentationOptions o, long batch, long inputHeight, long inputWidth, Generator generator)
+    public static AugmentationParameters Sample(AugmentationOptions o, long batch, long inputHeight, long inputWidth, Generator generator) =>
+        Sample(o, batch, inputHeight, inputWidth, generator, BatchShard.Whole(batch));
+
+    /// <summary>The parameters of this process's rows of a data-parallel global batch (drawn for all rows, then sliced).</summary>
+    public static AugmentationParameters Sample(AugmentationOptions o, long batch, long inputHeight, long inputWidth, Generator generator, BatchShard shard)
     {
-        Tensor u = torch.rand(new[] { batch, (long)Columns }, dtype: ScalarType.Float64, generator: generator);
+        Tensor u = shard.Local(torch.rand(new[] { shard.GlobalRows, (long)Columns }, dtype: ScalarType.Float64, generator: generator), batch);
         Tensor Col(int c) => u[TensorIndex.Colon, TensorIndex.Single(c)];
         Tensor Cols(int c, int n) => u[TensorIndex.Colon, TensorIndex.Slice(c, c + n)];
 

@@ -15,7 +15,7 @@ namespace SynCo.ML.Augmentation;
 /// per-image σ, then per-channel normalisation. See <see cref="AugmentationOptions"/> for the parameters.
 /// </para>
 /// <para>
-/// All random numbers are drawn on the CPU from the generator passed to <see cref="Apply"/> and then copied to the
+/// All random numbers are drawn on the CPU from the generator passed to <see cref="Apply(Tensor, Generator)"/> and then copied to the
 /// images' device, so a given seed produces the same views on the CPU and on CUDA (up to floating-point differences
 /// of the kernels). Differences from torchvision: crop boxes are sub-pixel (not rounded to whole pixels), hue is
 /// shifted by a YIQ chroma rotation instead of in HSV space, blur is a true Gaussian rather than PIL's box
@@ -60,7 +60,10 @@ public sealed class BatchAugmenter
     /// </returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The images are not a uint8 4-D tensor with the expected channel count, or the generator is not a CPU generator.</exception>
-    public Tensor Apply(Tensor images, Generator generator)
+    public Tensor Apply(Tensor images, Generator generator) => Apply(images, generator, BatchShard.Whole(images?.shape[0] ?? 0));
+
+    /// <summary>As <see cref="Apply(Tensor, Generator)"/> for this process's rows of a data-parallel global batch.</summary>
+    internal Tensor Apply(Tensor images, Generator generator, BatchShard shard)
     {
         CheckImages(images);
         ArgumentNullException.ThrowIfNull(generator);
@@ -71,7 +74,7 @@ public sealed class BatchAugmenter
 
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var p = AugmentationParameters.Sample(_options, images.shape[0], images.shape[2], images.shape[3], generator);
+        var p = AugmentationParameters.Sample(_options, images.shape[0], images.shape[2], images.shape[3], generator, shard);
         return Normalize(ApplyUnnormalized(images, p)).MoveToOuterDisposeScope();
     }
 
@@ -79,7 +82,7 @@ public sealed class BatchAugmenter
     /// The deterministic evaluation transform: scale to [0, 1], resize to the output size if the input size differs
     /// (centre crop to the output aspect ratio, then bilinear resize with antialiasing), normalise.
     /// </summary>
-    /// <param name="images">uint8 tensor (B, C, H, W), any device, as for <see cref="Apply"/>.</param>
+    /// <param name="images">uint8 tensor (B, C, H, W), any device, as for <see cref="Apply(Tensor, Generator)"/>.</param>
     /// <returns>A new float32 tensor (B, C, Height, Width) on the images' device, owned by the caller.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="images"/> is null.</exception>
     /// <exception cref="ArgumentException">The images are not a uint8 4-D tensor with the expected channel count.</exception>

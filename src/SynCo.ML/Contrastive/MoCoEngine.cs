@@ -1,3 +1,4 @@
+using SynCo.ML.Distributed;
 using SynCo.ML.Negatives;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,6 +27,7 @@ public sealed class MoCoEngine : IDisposable
     private readonly MoCoOptions _options;
     private readonly Generator _generator;
     private readonly (Tensor Query, Tensor Key)[] _momentumPairs;
+    private readonly DataParallel? _parallel;
 
     /// <summary>Creates the engine; copies the query encoder's parameters into the key encoder and freezes the key's.</summary>
     /// <param name="queryEncoder">f_q: images (B, C, H, W) → projections (B, EmbeddingDim); trained by the caller's optimiser.</param>
@@ -36,7 +38,18 @@ public sealed class MoCoEngine : IDisposable
     /// <param name="seed">Seed of the queue initialisation, key shuffling and synthetic-negative draws.</param>
     public MoCoEngine(nn.Module<Tensor, Tensor> queryEncoder, nn.Module<Tensor, Tensor> keyEncoder, MoCoOptions options,
         NegativeSynthesizer? synthesizer, Device device, ulong seed)
+        : this(queryEncoder, keyEncoder, options, synthesizer, device, seed, parallel: null)
     {
+    }
+
+    /// <summary>
+    /// The engine of one rank of a data-parallel job: the views are this rank's rows of the global batch, the key
+    /// shuffle runs across ranks, and the keys of the whole global batch are returned for every rank's identical queue.
+    /// </summary>
+    internal MoCoEngine(nn.Module<Tensor, Tensor> queryEncoder, nn.Module<Tensor, Tensor> keyEncoder, MoCoOptions options,
+        NegativeSynthesizer? synthesizer, Device device, ulong seed, DataParallel? parallel)
+    {
+        _parallel = parallel;
         _query = queryEncoder ?? throw new ArgumentNullException(nameof(queryEncoder));
         _key = keyEncoder ?? throw new ArgumentNullException(nameof(keyEncoder));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -96,7 +109,7 @@ public sealed class MoCoEngine : IDisposable
     private (Tensor Loss, Tensor Keys) Direction(Tensor imq, Tensor imk, bool synthesize, List<NegativeGroupStats>? stats)
     {
         var q = nn.functional.normalize(_query.call(imq), dim: 1);
-        var k = EncodeKeys(imk);
+        var (k, keys) = _parallel is null ? (EncodeKeys(imk), null) : EncodeKeysAcrossRanks(imk, _parallel);
         // 1/T is folded into the (B, D) queries, so the (B, 1 + K + S) logits need no division pass (nor its backward).
         // Scaling keeps the top-k order, so the synthesizer gets the scaled cosines and its hard-pool cosines are
         // scaled back (a (B, N) multiply).
@@ -106,13 +119,34 @@ public sealed class MoCoEngine : IDisposable
         Tensor? synthetic = null, hardCosines = null;
         if (synthesize && Synthesizer is not null)
         {
-            (synthetic, var hardLogits) = Synthesizer.Synthesize(q, queueLogits, Queue.Keys, _generator);
+            (synthetic, var hardLogits) = Synthesizer.Synthesize(q, queueLogits, Queue.Keys, _generator, _parallel?.Shard ?? BatchShard.Whole(q.shape[0]));
             hardCosines = hardLogits * t;
         }
         var logits = ScaledLogits(qt, k, queueLogits, synthetic);
         var loss = InfoNce(logits);
         if (stats is not null) stats.AddRange(Measure(logits, hardCosines, synthetic is null ? null : Synthesizer));
-        return (loss, k);
+        return (loss, keys ?? k);
+    }
+
+    /// <summary>
+    /// MoCo's shuffle-BN across ranks (<c>_batch_shuffle_ddp</c>): every rank gathers the global key batch, takes its
+    /// slice of one permutation drawn identically on all ranks (the engines' generators stay in step), encodes it, and
+    /// the keys are gathered and unshuffled. Returns this rank's keys and the global batch's, in batch order.
+    /// </summary>
+    private (Tensor Local, Tensor Global) EncodeKeysAcrossRanks(Tensor imk, DataParallel parallel)
+    {
+        using var noGrad = no_grad();
+        long local = imk.shape[0], offset = parallel.Shard.Offset;
+        if (!_options.ShuffleKeys)
+        {
+            var k = nn.functional.normalize(_key.call(imk), dim: 1);
+            return (k, parallel.GatherRows(k));
+        }
+        var images = parallel.GatherRows(imk);
+        var perm = randperm(images.shape[0], generator: _generator, device: imk.device);
+        var mine = nn.functional.normalize(_key.call(images.index_select(0, perm.narrow(0, offset, local))), dim: 1);
+        var all = parallel.GatherRows(mine).index_select(0, perm.argsort());
+        return (all.narrow(0, offset, local), all);
     }
 
     /// <summary>
@@ -159,6 +193,7 @@ public sealed class MoCoEngine : IDisposable
             values.Add(((hardCosines / _options.Temperature).logsumexp(1, keepdim: true) - lse).exp().mean());
         }
         float[] v = stack(values).to(float32).cpu().data<float>().ToArray();
+        _parallel?.Average(v); // row means: the global batch's are the mean of the ranks'
         var result = groups.Select((g, i) => new NegativeGroupStats(g.Name, v[2 * i], v[2 * i + 1], (int)g.Width)).ToList();
         if (hardCosines is not null)
             result.Insert(2, new NegativeGroupStats("hard-pool", v[^2], v[^1], (int)hardCosines.shape[1]));

@@ -27,6 +27,7 @@ public sealed class BatchLoader
 {
     private readonly IImageDataset _dataset;
     private readonly int _imageSize;
+    private int _rank, _ranks = 1;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The images; read concurrently from the background task.</param>
@@ -63,6 +64,20 @@ public sealed class BatchLoader
         Shuffle = shuffle;
         PrefetchDepth = prefetchDepth;
         ReaderThreads = readerThreads;
+    }
+
+    /// <summary>
+    /// This loader restricted to rank <paramref name="rank"/> of <paramref name="ranks"/> in data-parallel training: every
+    /// batch is that rank's contiguous slice of the global batch (same order, same steps), so the ranks together read
+    /// every image of an epoch once and each decodes only its own.
+    /// </summary>
+    internal BatchLoader ForRank(int rank, int ranks)
+    {
+        if (ranks < 1 || rank < 0 || rank >= ranks || BatchSize % ranks != 0 || !DropLast)
+            throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} of {ranks} cannot split batches of {BatchSize} (need 0 <= rank < ranks, BatchSize % ranks == 0, DropLast).");
+        var copy = (BatchLoader)MemberwiseClone();
+        (copy._rank, copy._ranks) = (rank, ranks);
+        return copy;
     }
 
     /// <summary>The dataset the batches come from.</summary>
@@ -172,8 +187,9 @@ public sealed class BatchLoader
             for (int step = 0; step < steps; step++)
             {
                 stop.ThrowIfCancellationRequested();
-                int first = step * BatchSize;
-                int count = Math.Min(BatchSize, order.Length - first);
+                int local = BatchSize / _ranks;
+                int first = step * BatchSize + _rank * local;
+                int count = _ranks == 1 ? Math.Min(BatchSize, order.Length - first) : local;
                 int[] indices = order.AsSpan(first, count).ToArray();
 
                 // PrefetchDepth buffers wait in the queue, one is being filled and one is being copied to a tensor.

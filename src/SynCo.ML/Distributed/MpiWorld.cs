@@ -22,6 +22,10 @@ public sealed unsafe class MpiWorld : IDisposable
     /// <summary>MPI counts are <c>int</c>: larger buffers go in chunks of this many elements.</summary>
     internal const int MaxCount = int.MaxValue / 8;
 
+    private static readonly object JoinLock = new();
+    private static MpiWorld? _current;
+    private static bool _looked;
+
     private readonly MpiLibrary _mpi;
     private bool _disposed;
 
@@ -66,6 +70,28 @@ public sealed unsafe class MpiWorld : IDisposable
                 $"process would train alone. Start the job with the launcher of {launcher.Implementation} ({(launcher.Implementation == MpiImplementation.OpenMpi ? "mpirun.openmpi" : "mpirun.mpich")}), " +
                 $"install its library ({MpiLibrary.PackagesOf(launcher.Implementation)}), or run without a launcher.");
         return new MpiWorld(mpi, rank, size);
+    }
+
+    /// <summary>
+    /// The job this process belongs to, joined once per process (MPI is initialised once and finalised when the process
+    /// exits): null with <see cref="Training.DistributedMode.Off"/>, without a launcher, or for a job of one process.
+    /// </summary>
+    /// <exception cref="DllNotFoundException">The launcher's MPI library is not installed.</exception>
+    /// <exception cref="InvalidOperationException">The launcher and the MPI library disagree about the job size.</exception>
+    public static MpiWorld? Current(Training.DistributedMode mode = Training.DistributedMode.Auto)
+    {
+        if (mode == Training.DistributedMode.Off) return null;
+        lock (JoinLock)
+        {
+            if (!_looked)
+            {
+                _looked = true;
+                _current = Join();
+                if (_current is not null)
+                    AppDomain.CurrentDomain.ProcessExit += (_, _) => _current.Dispose();
+            }
+            return _current is { Size: > 1 } ? _current : null;
+        }
     }
 
     /// <summary>Sums <paramref name="values"/> over all ranks, in place: afterwards every rank holds the same sums.</summary>

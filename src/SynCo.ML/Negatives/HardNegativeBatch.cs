@@ -15,7 +15,14 @@ public sealed class HardNegativeBatch
     /// <param name="queue">(K, D) unit keys.</param>
     /// <param name="generator">Random source on the same device as the tensors.</param>
     public HardNegativeBatch(Tensor queries, Tensor hardIndices, Tensor queue, Generator generator)
+        : this(queries, hardIndices, queue, generator, BatchShard.Whole(queries.shape[0]))
     {
+    }
+
+    /// <summary>A batch that is this process's rows of a data-parallel global batch: draws are made for all rows and sliced.</summary>
+    internal HardNegativeBatch(Tensor queries, Tensor hardIndices, Tensor queue, Generator generator, BatchShard shard)
+    {
+        Shard = shard;
         Queries = queries;
         HardIndices = hardIndices;
         Queue = queue;
@@ -37,8 +44,11 @@ public sealed class HardNegativeBatch
     /// <summary>Random source for every draw of this batch.</summary>
     public Generator Generator { get; }
 
-    /// <summary>Batch size B.</summary>
+    /// <summary>Batch size B (this process's rows).</summary>
     public long BatchSize => Queries.shape[0];
+
+    /// <summary>Where these rows sit in the global batch.</summary>
+    internal BatchShard Shard { get; }
 
     /// <summary>
     /// Draws <paramref name="count"/> hard negatives per query, uniformly with replacement from that query's hard
@@ -47,16 +57,16 @@ public sealed class HardNegativeBatch
     public Tensor SampleHard(int count)
     {
         long pool = HardIndices.shape[1];
-        Tensor positions = randint(pool, new[] { BatchSize, count }, dtype: int64, device: Queries.device, generator: Generator);
+        Tensor positions = Shard.Local(randint(pool, new[] { Shard.GlobalRows, count }, dtype: int64, device: Queries.device, generator: Generator), BatchSize);
         Tensor queueRows = HardIndices.gather(1, positions);
         return Queue.index_select(0, queueRows.flatten()).view(BatchSize, count, -1);
     }
 
     /// <summary>Per-sample coefficients ~ U(<paramref name="min"/>, <paramref name="max"/>): a (B, count, 1) tensor.</summary>
     public Tensor Uniform(int count, double min, double max) =>
-        rand(new[] { BatchSize, count, 1L }, dtype: Queries.dtype, device: Queries.device, generator: Generator) * (max - min) + min;
+        Shard.Local(rand(new[] { Shard.GlobalRows, count, 1L }, dtype: Queries.dtype, device: Queries.device, generator: Generator), BatchSize) * (max - min) + min;
 
     /// <summary>Standard normal noise shaped like the samples: a (B, count, D) tensor.</summary>
     public Tensor Normal(int count) =>
-        randn(new[] { BatchSize, count, Queries.shape[1] }, dtype: Queries.dtype, device: Queries.device, generator: Generator);
+        Shard.Local(randn(new[] { Shard.GlobalRows, count, Queries.shape[1] }, dtype: Queries.dtype, device: Queries.device, generator: Generator), BatchSize);
 }

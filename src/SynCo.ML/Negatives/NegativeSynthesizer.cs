@@ -56,11 +56,15 @@ public sealed class NegativeSynthesizer
     /// <param name="queue">(K, D) unit keys, K ≥ <see cref="HardPoolSize"/> (<see cref="Contrastive.MoCoEngine"/> checks it once, when built).</param>
     /// <param name="generator">Random source on the tensors' device.</param>
     /// <returns>(B, <see cref="TotalCount"/>, D) unit vectors without gradient history, and each query's hard-pool entries of <paramref name="queueLogits"/> (B, N), at its scale.</returns>
-    public (Tensor Negatives, Tensor HardCosines) Synthesize(Tensor queries, Tensor queueLogits, Tensor queue, Generator generator)
+    public (Tensor Negatives, Tensor HardCosines) Synthesize(Tensor queries, Tensor queueLogits, Tensor queue, Generator generator) =>
+        Synthesize(queries, queueLogits, queue, generator, BatchShard.Whole(queries.shape[0]));
+
+    /// <summary>As <see cref="Synthesize(Tensor, Tensor, Tensor, Generator)"/> for this process's rows of a data-parallel global batch.</summary>
+    internal (Tensor Negatives, Tensor HardCosines) Synthesize(Tensor queries, Tensor queueLogits, Tensor queue, Generator generator, BatchShard shard)
     {
         using var noGrad = no_grad();
         var (hardCosines, hardIndices) = queueLogits.detach().topk(HardPoolSize, dim: 1, largest: true, sorted: false);
-        var batch = new HardNegativeBatch(queries.detach(), hardIndices, queue.detach(), generator);
+        var batch = new HardNegativeBatch(queries.detach(), hardIndices, queue.detach(), generator, shard);
         var blocks = new Tensor[Generators.Count];
         for (int i = 0; i < blocks.Length; i++)
         {

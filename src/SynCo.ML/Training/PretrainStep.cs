@@ -1,5 +1,6 @@
 using SynCo.ML.Augmentation;
 using SynCo.ML.Contrastive;
+using SynCo.ML.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,9 +16,14 @@ internal sealed class PretrainStep
     private readonly optim.Optimizer _optimizer;
     private readonly BatchAugmenter _augmenter;
     private readonly HardnessTelemetry _telemetry;
+    private readonly DataParallel? _parallel;
+    private readonly IReadOnlyList<Tensor> _parameters;
 
-    internal PretrainStep(MoCoEngine engine, optim.Optimizer optimizer, BatchAugmenter augmenter, HardnessTelemetry telemetry)
+    internal PretrainStep(MoCoEngine engine, optim.Optimizer optimizer, BatchAugmenter augmenter, HardnessTelemetry telemetry,
+        DataParallel? parallel = null, IReadOnlyList<Tensor>? parameters = null)
     {
+        _parallel = parallel;
+        _parameters = parameters ?? Array.Empty<Tensor>();
         _engine = engine;
         _optimizer = optimizer;
         _augmenter = augmenter;
@@ -29,8 +35,9 @@ internal sealed class PretrainStep
     internal double Run(Tensor images, Generator augmentGenerator, bool synthesize)
     {
         using var scope = NewDisposeScope();
-        var view1 = _augmenter.Apply(images, augmentGenerator);
-        var view2 = _augmenter.Apply(images, augmentGenerator);
+        var shard = _parallel?.Shard ?? BatchShard.Whole(images.shape[0]);
+        var view1 = _augmenter.Apply(images, augmentGenerator, shard);
+        var view2 = _augmenter.Apply(images, augmentGenerator, shard);
         return RunOnViews(view1, view2, synthesize);
     }
 
@@ -40,9 +47,11 @@ internal sealed class PretrainStep
         using var scope = NewDisposeScope();
         var result = _engine.Forward(view1, view2, synthesize);
         double loss = result.Loss.item<float>();
+        if (_parallel is not null) loss = _parallel.Average(loss); // NaN or ∞ on any rank reaches every rank: all stop at this step
         if (!double.IsFinite(loss)) return loss;
         _optimizer.zero_grad();
         result.Loss.backward();
+        _parallel?.AverageGradients(_parameters);
         _optimizer.step();
         _engine.Queue.Enqueue(result.Keys);
         _telemetry.Add(result.Hardness);

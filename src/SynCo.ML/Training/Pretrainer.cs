@@ -44,12 +44,33 @@ public sealed class Pretrainer
         ArgumentNullException.ThrowIfNull(data);
         CheckData(data);
         using var session = TrainingSession.Create(_o, data.Channels, data.Height, data.Width);
-        _o.Run.Log?.Invoke(session.DeviceReason);
-        if (_o.InitialBackboneWeights is { } weights) _o.Run.Log?.Invoke($"query backbone initialised from {weights}");
+        try
+        {
+            return Train(data, session, cancellationToken);
+        }
+        catch (Exception e) when (session.Parallel is { } parallel && e is not (TrainingDivergedException or OperationCanceledException))
+        {
+            // The other ranks wait in a collective that this rank will never reach: end the job with this rank's message.
+            parallel.World.Abort($"{e.GetType().Name}: {e.Message}");
+            throw;
+        }
+    }
+
+    private PretrainResult Train(IImageDataset data, TrainingSession session, CancellationToken cancellationToken)
+    {
+        // In a data-parallel job rank 0 alone reports, monitors and checkpoints; every rank trains.
+        var run = session.IsRoot ? _o.Run : new RunOptions();   // callbacks only; checkpoints below read _o.Run
+        var log = run.Log;
+        if (session.Parallel is { } dp)
+            log?.Invoke($"data-parallel: {dp.World}; global batch {_o.BatchSize} = {dp.World.Size} x {dp.LocalBatch}, " +
+                $"{_o.Backbone.BatchNormSplits} batch-norm groups = {dp.World.Size} x {_o.Backbone.BatchNormSplits / dp.World.Size}");
+        log?.Invoke(session.DeviceReason);
+        if (_o.InitialBackboneWeights is { } weights) log?.Invoke($"query backbone initialised from {weights}");
         var (query, key, engine, optimizer) = (session.Query, session.Key, session.Engine, session.Optimizer);
         int seed = session.Seed;
 
         var loader = new BatchLoader(data, _o.BatchSize, seed: seed, dropLast: true);
+        if (session.Parallel is { } parallel) loader = loader.ForRank(parallel.World.Rank, parallel.World.Size);
         int steps = loader.StepsPerEpoch;
         var schedule = TrainingSession.Schedule(_o, steps);
         string fingerprint = Fingerprint(data, session.Backbone, session.Negatives, session.Augmentation);
@@ -62,9 +83,9 @@ public sealed class Pretrainer
             firstEpoch = meta.NextEpoch;
             globalStep = meta.GlobalStep;
             history.AddRange(meta.History);
-            _o.Run.Log?.Invoke($"resumed from {Path.Combine(dir, Checkpoint.FileName)} at epoch {firstEpoch}");
+            log?.Invoke($"resumed from {Path.Combine(dir, Checkpoint.FileName)} at epoch {firstEpoch}");
         }
-        _o.Run.Log?.Invoke($"pretraining {session.Backbone} on {data.Count} images {data.Channels}x{data.Height}x{data.Width}, " +
+        log?.Invoke($"pretraining {session.Backbone} on {data.Count} images {data.Channels}x{data.Height}x{data.Width}, " +
             $"{steps} steps/epoch, negatives: {session.Negatives}");
 
         var telemetry = session.Telemetry;
@@ -92,19 +113,20 @@ public sealed class Pretrainer
                 if (!double.IsFinite(loss)) throw new TrainingDivergedException(epoch, step, loss);
                 lossSum += loss;
                 globalStep++;
-                _o.Run.OnProgress?.Invoke(new TrainingProgress(epoch, _o.Epochs, step, steps, loss, lr,
+                run.OnProgress?.Invoke(new TrainingProgress(epoch, _o.Epochs, step, steps, loss, lr,
                     step * _o.BatchSize / clock.Elapsed.TotalSeconds, synthesize));
                 cancellationToken.ThrowIfCancellationRequested();
             }
             double seconds = clock.Elapsed.TotalSeconds;
+            session.SynchronizeStatistics();
             query.eval();
-            double? monitor = _o.Run.Monitor?.Invoke(query, epoch);
+            double? monitor = run.Monitor?.Invoke(query, epoch);
             var summary = new EpochSummary(epoch, lossSum / Math.Max(1, step), lr, step * _o.BatchSize / seconds, seconds, synthesize,
                 telemetry.Summary(), monitor);
             history.Add(summary);
-            if (_o.Run.CheckpointDirectory is { } ckpt)
+            if (session.IsRoot && _o.Run.CheckpointDirectory is { } ckpt)
                 Checkpoint.Save(ckpt, fingerprint, epoch + 1, globalStep, query, key, engine.Queue, optimizer, history, session.Description);
-            _o.Run.OnEpoch?.Invoke(summary);
+            run.OnEpoch?.Invoke(summary);
         }
         query.eval();
         return new PretrainResult(session.ReleaseQuery(), history, session.DeviceReason, session.Description);

@@ -34,6 +34,15 @@ public sealed class RunOptions
     /// </summary>
     public bool Resume { get; set; } = true;
 
+    /// <summary>
+    /// Data-parallel training under an MPI launcher (<c>mpirun</c>, <c>srun</c>, a Kubeflow MPIJob): <see cref="DistributedMode.Auto"/>
+    /// (default) joins the job the launcher started — N ranks then train one model exactly as one process would on the
+    /// global batch, with <see cref="PretrainOptions.BatchSize"/> and <see cref="Model.BackboneOptions.BatchNormSplits"/>
+    /// meaning the global batch and the global number of batch-norm groups; <see cref="DistributedMode.Off"/> trains
+    /// alone even under a launcher. Without a launcher nothing changes and no MPI library is loaded.
+    /// </summary>
+    public DistributedMode Distributed { get; set; } = DistributedMode.Auto;
+
     /// <summary>Called after every step (on the training thread; keep it cheap).</summary>
     public Action<TrainingProgress>? OnProgress { get; set; }
 
@@ -56,4 +65,13 @@ public sealed class RunOptions
 
     /// <summary>A copy that shares the callbacks.</summary>
     public RunOptions Clone() => (RunOptions)MemberwiseClone();
+}
+
+/// <summary>Whether a run joins the MPI job its launcher started.</summary>
+public enum DistributedMode
+{
+    /// <summary>Join the job when an MPI launcher started the process; otherwise train alone.</summary>
+    Auto,
+    /// <summary>Always train alone.</summary>
+    Off,
 }

@@ -1,5 +1,6 @@
 using SynCo.ML.Augmentation;
 using SynCo.ML.Contrastive;
+using SynCo.ML.Distributed;
 using SynCo.ML.Interop;
 using SynCo.ML.Model;
 using SynCo.ML.Negatives;
@@ -36,8 +37,16 @@ public sealed class TrainingSession : IDisposable
 
         Backbone = options.Backbone.Clone();
         Backbone.InputChannels = channels;
+        var rankBackbone = Backbone;
+        if (MpiWorld.Current(options.Run.Distributed) is { } world)
+        {
+            Parallel = new DataParallel(world, CheckDivisible(options, world.Size));
+            rankBackbone = Backbone.Clone();
+            rankBackbone.BatchNormSplits = Backbone.BatchNormSplits / world.Size;   // each rank runs its share of the groups
+            rankBackbone.GroupsSplitAcrossRanks = Backbone.BatchNormSplits > 1;
+        }
         using (var init = new Generator(SplitMix64.StreamSeed(Seed, 0, 0)))
-            _query = new ContrastiveEncoder(Backbone, height, width, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim, init);
+            _query = new ContrastiveEncoder(rankBackbone, height, width, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim, init);
         if (options.InitialBackboneWeights is { } weights)
             PyTorchWeights.LoadBackbone(_query.Backbone, weights);
         Key = _query.CloneArchitecture();
@@ -46,10 +55,10 @@ public sealed class TrainingSession : IDisposable
         Negatives = options.ResolveNegatives();
         Augmentation = options.ResolveAugmentation(channels, height, width);
         Augmenter = new BatchAugmenter(Augmentation);
-        Engine = new MoCoEngine(_query, Key, options.MoCo, Negatives.CreateSynthesizer(options.MoCo.QueueSize), Device, (ulong)Seed);
+        Engine = new MoCoEngine(_query, Key, options.MoCo, Negatives.CreateSynthesizer(options.MoCo.QueueSize), Device, (ulong)Seed, Parallel);
         Optimizer = optim.SGD(_query.parameters(), options.Optimizer.LearningRate, momentum: options.Optimizer.Momentum, weight_decay: options.Optimizer.WeightDecay);
         Telemetry = new HardnessTelemetry();
-        Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry);
+        Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry, Parallel, _query.parameters().ToList());
         Description = EncoderDescription.Of(_query, Backbone, Augmentation.Normalization.Mean, Augmentation.Normalization.Std);
     }
 
@@ -61,6 +70,15 @@ public sealed class TrainingSession : IDisposable
         Data.ImageDatasetChecks.CheckShape(channels, height, width);
         return new TrainingSession(options, channels, height, width);
     }
+
+    /// <summary>This rank's part in a data-parallel job, or null when training alone.</summary>
+    internal DataParallel? Parallel { get; }
+
+    /// <summary>Whether this process reports, checkpoints and exports: always when training alone, rank 0 of a job.</summary>
+    public bool IsRoot => Parallel?.World.IsRoot ?? true;
+
+    /// <summary>"rank R/N, OpenMPI|MPICH" in a data-parallel job, else null.</summary>
+    public string? World => Parallel?.World.ToString();
 
     /// <summary>The training device.</summary>
     public Device Device { get; }
@@ -107,6 +125,28 @@ public sealed class TrainingSession : IDisposable
     /// <summary>The cosine schedule (with the options' linear warm-up) over <paramref name="stepsPerEpoch"/> × epochs steps.</summary>
     public static LearningRateSchedule Schedule(PretrainOptions options, int stepsPerEpoch) =>
         new(options.Optimizer.LearningRate * options.BatchSize / 256.0, (long)stepsPerEpoch * options.Epochs, (long)stepsPerEpoch * options.Optimizer.WarmupEpochs);
+
+    /// <summary>
+    /// Makes every rank's batch-norm running statistics the job's (their mean over the ranks, which is what one process
+    /// with all the groups keeps); collective, a no-op when training alone. Call before evaluating, checkpointing or exporting.
+    /// </summary>
+    public void SynchronizeStatistics()
+    {
+        if (Parallel is null) return;
+        Parallel.AverageBuffers(Query);
+        Parallel.AverageBuffers(Key);
+    }
+
+    private static int CheckDivisible(PretrainOptions options, int ranks)
+    {
+        if (options.BatchSize % ranks != 0)
+            throw new ArgumentException($"BatchSize ({options.BatchSize}) is the global batch and must divide by the {ranks} ranks; " +
+                $"use a multiple of {ranks} (e.g. {(options.BatchSize / ranks + 1) * ranks}) or another number of ranks.", nameof(options));
+        if (options.Backbone.BatchNormSplits % ranks != 0)
+            throw new ArgumentException($"Backbone.BatchNormSplits ({options.Backbone.BatchNormSplits}) is the global number of batch-norm groups " +
+                $"and must divide by the {ranks} ranks; use a multiple of {ranks} (each rank runs its share of the groups).", nameof(options));
+        return options.BatchSize;
+    }
 
     /// <summary>Hands the trained query encoder to the caller (who disposes it); the session no longer owns it.</summary>
     public ContrastiveEncoder ReleaseQuery()

@@ -60,14 +60,14 @@ public class MpiWorldTests
         Assert.Null(MpiLauncher.FromEnvironment(new Dictionary<string, string?> { ["SLURM_NTASKS"] = "8" }));
     }
 
-    private static (int ExitCode, string Output) Launch(string launcher, string packages, int ranks, string mode = "")
+    internal static (int ExitCode, string Output) Launch(string launcher, string packages, int ranks, string mode = "", string? program = null)
     {
         Assert.True(File.Exists(launcher), $"{launcher} is not installed: apt-get install {packages} (or run `bash tests/run`, which installs every test prerequisite).");
         string extra = launcher.EndsWith("openmpi", StringComparison.Ordinal) ? "--allow-run-as-root --oversubscribe " : "";
-        return Run(launcher, $"{extra}-np {ranks} dotnet \"{Probe}\" {mode}", new() { ["TERM"] = "dumb" });
+        return Run(launcher, $"{extra}-np {ranks} dotnet {program ?? $"\"{Probe}\" {mode}"}", new() { ["TERM"] = "dumb" });
     }
 
-    private static (int ExitCode, string Output) Run(string file, string arguments, Dictionary<string, string> environment)
+    internal static (int ExitCode, string Output) Run(string file, string arguments, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var name in new[] { "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMI_SIZE", "PMI_RANK", "PMIX_RANK" })
@@ -85,12 +85,15 @@ public class MpiWorldTests
     }
 
     /// <summary>The probe program, built beside the tests (same configuration) by the test project's reference.</summary>
-    private static string ProbePath()
+    internal static string ProbePath() => BuiltProgram("tests/SynCo.ML.MpiProbe", "SynCo.ML.MpiProbe.dll");
+
+    /// <summary>A program of the repository as the solution build left it (same configuration as these tests).</summary>
+    internal static string BuiltProgram(string project, string dll)
     {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));   // .../SynCo.ML.Tests/bin/<config>/net10.0
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));   // .../tests/SynCo.ML.Tests/bin/<config>/net10.0
         string configuration = output.Parent!.Name;
-        string tests = output.Parent!.Parent!.Parent!.Parent!.FullName;
-        string path = Path.Combine(tests, "SynCo.ML.MpiProbe", "bin", configuration, output.Name, "SynCo.ML.MpiProbe.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"The MPI probe was not built at {path}; build the solution.", path);
+        string root = output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        string path = Path.Combine(root, project, "bin", configuration, output.Name, dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{dll} was not built at {path}; build the solution (dotnet build SynCo.ML.sln).", path);
     }
 }

@@ -1,0 +1,110 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SynCo.ML.Distributed;
+
+/// <summary>
+/// The collectives one data-parallel MoCo step needs, on tensors: gathering rows of every rank (the key encoder's
+/// shuffled input, the keys), averaging the loss, the gradients (in a few large in-place calls, not one per
+/// parameter) and the batch-norm running statistics. CUDA tensors go through host copies (no CUDA-aware MPI is assumed).
+/// </summary>
+internal sealed class DataParallel
+{
+    /// <summary>Gradients are averaged in buckets of at most this many floats (one all-reduce each).</summary>
+    internal const int BucketFloats = 16 << 20;
+
+    public DataParallel(MpiWorld world, int globalBatch)
+    {
+        World = world;
+        LocalBatch = globalBatch / world.Size;
+        Shard = new BatchShard((long)world.Rank * LocalBatch, globalBatch);
+    }
+
+    public MpiWorld World { get; }
+
+    /// <summary>Images per step on this rank.</summary>
+    public int LocalBatch { get; }
+
+    /// <summary>This rank's rows of every global batch.</summary>
+    public BatchShard Shard { get; }
+
+    /// <summary>Every rank's rows of <paramref name="local"/> (same shape on all ranks), rank 0's first: (N·b, ...), on <paramref name="local"/>'s device.</summary>
+    public Tensor GatherRows(Tensor local)
+    {
+        var host = local.detach().to(float32).cpu().contiguous();
+        var all = empty(new[] { host.shape[0] * World.Size }.Concat(host.shape.Skip(1)).ToArray(), dtype: float32);
+        World.AllGather(Floats(host), Floats(all));
+        return all.to(local.dtype).to(local.device);
+    }
+
+    /// <summary>The mean of every rank's <paramref name="value"/>.</summary>
+    public double Average(double value)
+    {
+        Span<float> v = stackalloc float[] { (float)value };
+        World.AllReduceSum(v);
+        return v[0] / World.Size;
+    }
+
+    /// <summary>Replaces each float of <paramref name="values"/> by its mean over the ranks.</summary>
+    public void Average(float[] values)
+    {
+        World.AllReduceSum(values);
+        for (int i = 0; i < values.Length; i++) values[i] /= World.Size;
+    }
+
+    /// <summary>Averages the gradients of <paramref name="parameters"/> over the ranks, in place, bucket by bucket.</summary>
+    public void AverageGradients(IEnumerable<Tensor> parameters)
+    {
+        using var scope = NewDisposeScope();
+        var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
+        foreach (var bucket in Buckets(grads))
+            AverageInPlace(bucket);
+    }
+
+    /// <summary>Averages the floating-point buffers (batch-norm running mean and variance) of <paramref name="module"/> over the ranks.</summary>
+    /// <remarks>
+    /// Running statistics are moving averages, linear in the batch statistics: the mean over ranks of each rank's
+    /// average over its batch-norm groups is what one process with all the groups keeps.
+    /// </remarks>
+    public void AverageBuffers(nn.Module module)
+    {
+        using var scope = NewDisposeScope();
+        var buffers = module.buffers().Where(b => b.is_floating_point()).ToList();
+        foreach (var bucket in Buckets(buffers))
+            AverageInPlace(bucket);
+    }
+
+    private void AverageInPlace(List<Tensor> tensors)
+    {
+        using var noGrad = no_grad();
+        var flat = cat(tensors.Select(t => t.detach().to(float32).cpu().flatten()).ToArray()).contiguous();
+        World.AllReduceSum(Floats(flat));
+        flat.div_(World.Size);
+        long offset = 0;
+        foreach (var t in tensors)
+        {
+            t.copy_(flat.narrow(0, offset, t.numel()).view(t.shape));
+            offset += t.numel();
+        }
+    }
+
+    private static IEnumerable<List<Tensor>> Buckets(List<Tensor> tensors)
+    {
+        var bucket = new List<Tensor>();
+        long size = 0;
+        foreach (var t in tensors)
+        {
+            if (bucket.Count > 0 && size + t.numel() > BucketFloats)
+            {
+                yield return bucket;
+                (bucket, size) = (new List<Tensor>(), 0);
+            }
+            bucket.Add(t);
+            size += t.numel();
+        }
+        if (bucket.Count > 0) yield return bucket;
+    }
+
+    private static Span<float> Floats(Tensor contiguousCpuFloats) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(contiguousCpuFloats.bytes);
+}
