@@ -22,6 +22,17 @@ internal sealed class DataParallel
 
     public MpiWorld World { get; }
 
+    /// <summary>Time spent in and bytes sent through the collectives since the last <see cref="TakeTraffic"/>.</summary>
+    private (TimeSpan Reduce, TimeSpan Gather, long Bytes) _traffic;
+
+    /// <summary>Collective time and bytes since the last call (then reset): what the epoch line reports.</summary>
+    public (TimeSpan Reduce, TimeSpan Gather, long Bytes) TakeTraffic()
+    {
+        var t = _traffic;
+        _traffic = default;
+        return t;
+    }
+
     /// <summary>Images per step on this rank.</summary>
     public int LocalBatch { get; }
 
@@ -33,7 +44,10 @@ internal sealed class DataParallel
     {
         var host = local.detach().to(float32).cpu().contiguous();
         var all = empty(new[] { host.shape[0] * World.Size }.Concat(host.shape.Skip(1)).ToArray(), dtype: float32);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         World.AllGather(Floats(host), Floats(all));
+        _traffic.Gather += System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        _traffic.Bytes += host.numel() * 4;
         return all.to(local.dtype).to(local.device);
     }
 
@@ -78,7 +92,10 @@ internal sealed class DataParallel
     {
         using var noGrad = no_grad();
         var flat = cat(tensors.Select(t => t.detach().to(float32).cpu().flatten()).ToArray()).contiguous();
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         World.AllReduceSum(Floats(flat));
+        _traffic.Reduce += System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        _traffic.Bytes += flat.numel() * 4;
         flat.div_(World.Size);
         long offset = 0;
         foreach (var t in tensors)

@@ -118,6 +118,12 @@ public sealed class Pretrainer
                 cancellationToken.ThrowIfCancellationRequested();
             }
             double seconds = clock.Elapsed.TotalSeconds;
+            if (session.Parallel is { } dpEpoch && step > 0)
+            {
+                var (reduce, gather, bytes) = dpEpoch.TakeTraffic();
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1} collectives per step: all-reduce {reduce.TotalMilliseconds / step:F1} ms, " +
+                    $"all-gather {gather.TotalMilliseconds / step:F1} ms, {bytes / step / 1e6:F2} MB sent by this rank; {100 * (reduce + gather).TotalSeconds / seconds:F0} % of the epoch"));
+            }
             session.SynchronizeStatistics();
             query.eval();
             double? monitor = run.Monitor?.Invoke(query, epoch);
