@@ -8,6 +8,7 @@ using SynCo.ML.Training;
 
 if (args.FirstOrDefault() == "train") return Train(args.Skip(1).ToArray());
 if (args.FirstOrDefault() == "steps") return Steps(int.Parse(args[1]));
+if (args.FirstOrDefault() == "resume") return Resume(args[1], args.Length > 2 && args[2] == "stop");
 
 using var world = MpiWorld.Join();
 if (world is null)
@@ -126,5 +127,27 @@ static int Steps(int steps)
     var weights = session.Query.parameters().SelectMany(t => t.cpu().data<float>().ToArray()).ToArray();
     Console.WriteLine($"{who} queue pointer {session.Engine.Queue.Pointer} sum {queue.Sum(v => (double)v):R} hash {queue.Aggregate(17L, (h, v) => h * 31 + BitConverter.SingleToInt32Bits(v))}");
     Console.WriteLine($"{who} weights sum|w| {weights.Sum(w => (double)Math.Abs(w)):R}");
+    return 0;
+}
+
+// resume <dir> [stop]: 2 epochs with a checkpoint in <dir>; with "stop", rank 0 fails after the first epoch's checkpoint
+// (the job aborts); without, the run resumes from a checkpoint when there is one. Rank 0 prints the epoch losses and a
+// digest of the weights at full precision.
+static int Resume(string dir, bool stop)
+{
+    var pixels = new byte[96 * 3 * 16 * 16];
+    new Random(11).NextBytes(pixels);
+    var options = new PretrainOptions { Epochs = 2, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 3, Threads = 1, CheckpointDirectory = dir } };
+    options.Backbone.WidthMultiplier = 0.25;
+    options.Backbone.BatchNormSplits = 2;
+    options.Negatives = NegativeOptions.SynCo(64);
+    options.Negatives.WarmupEpochs = 0;
+    options.Run.Log = m => { if (m.StartsWith("resumed", StringComparison.Ordinal)) Console.WriteLine(m); };
+    if (stop) options.Run.OnEpoch = e => throw new InvalidOperationException($"stopped after epoch {e.Epoch + 1} on purpose");
+    using var result = new Pretrainer(options).Train(InMemoryImageDataset.Wrap(pixels, 3, 16, 16));
+    if (MpiWorld.Current() is { IsRoot: false }) return 0;
+    var weights = result.Encoder.parameters().SelectMany(t => t.cpu().data<float>().ToArray()).ToArray();
+    Console.WriteLine($"losses {string.Join(" ", result.History.Select(h => h.Loss.ToString("R")))}");
+    Console.WriteLine($"weights hash {weights.Aggregate(17L, (h, v) => h * 31 + BitConverter.SingleToInt32Bits(v))}");
     return 0;
 }

@@ -48,9 +48,10 @@ public sealed class Pretrainer
         {
             return Train(data, session, cancellationToken);
         }
-        catch (Exception e) when (session.Parallel is { } parallel && e is not (TrainingDivergedException or OperationCanceledException))
+        catch (Exception e) when (session.Parallel is { } parallel && e is not TrainingDivergedException)
         {
-            // The other ranks wait in a collective that this rank will never reach: end the job with this rank's message.
+            // The other ranks wait in a collective that this rank will never reach (a divergence is seen by all at the
+            // same step; anything else, cancellation included, may be this rank's alone): end the job with its message.
             parallel.World.Abort($"{e.GetType().Name}: {e.Message}");
             throw;
         }

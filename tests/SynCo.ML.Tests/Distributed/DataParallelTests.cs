@@ -77,6 +77,22 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void ResumingTwoRanksFromACheckpointEqualsAnUninterruptedTwoRankRun()
+    {
+        using var temp = new TempFolder();
+        string Run(string dir, string mode = "") => string.Join('\n', Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2,
+            $"resume \"{temp.File(dir)}\" {mode}")).Where(l => !l.StartsWith("resumed", StringComparison.Ordinal)));
+        string straight = Run("straight");
+
+        var stopped = MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, $"resume \"{temp.File("stopped")}\" stop");
+        Assert.NotEqual(0, stopped.ExitCode);                                     // rank 0 failed: the whole job ended
+        Assert.Contains("rank 0/2: InvalidOperationException: stopped after epoch 1 on purpose", stopped.Output);
+        var resumed = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, $"resume \"{temp.File("stopped")}\""));
+        Assert.Contains(resumed, l => l.StartsWith("resumed from", StringComparison.Ordinal) && l.EndsWith("at epoch 1", StringComparison.Ordinal));
+        Assert.Equal(straight, string.Join('\n', resumed.Where(l => !l.StartsWith("resumed", StringComparison.Ordinal))));   // bit for bit
+    }
+
+    [Fact]
     public void ABatchThatDoesNotDivideByTheRanksIsOneLineNamingTheFix()
     {
         using var temp = new TempFolder();
