@@ -1,6 +1,7 @@
 // Started by tests/SynCo.ML.Tests/Distributed/MpiWorldTests.cs as `mpirun -np N dotnet SynCo.ML.MpiProbe.dll [mode]`.
 //   (no mode)  every collective on known values; prints "ok <world> <checks>" or exits 1 naming the first wrong value
 //   throw      rank 1 throws, and the probe aborts the whole job with that rank's message (rank 0 waits in a barrier)
+using SynCo.ML;
 using SynCo.ML.Data;
 using SynCo.ML.Distributed;
 using SynCo.ML.Negatives;
@@ -8,6 +9,7 @@ using SynCo.ML.Training;
 
 if (args.FirstOrDefault() == "train") return Train(args.Skip(1).ToArray());
 if (args.FirstOrDefault() == "steps") return Steps(int.Parse(args[1]));
+if (args.FirstOrDefault() == "estimator") return Estimator();
 if (args.FirstOrDefault() == "resume") return Resume(args[1], args.Length > 2 && args[2] == "stop");
 
 using var world = MpiWorld.Join();
@@ -150,4 +152,27 @@ static int Resume(string dir, bool stop)
     Console.WriteLine($"losses {string.Join(" ", result.History.Select(h => h.Loss.ToString("R")))}");
     Console.WriteLine($"weights hash {weights.Aggregate(17L, (h, v) => h * 31 + BitConverter.SingleToInt32Bits(v))}");
     return 0;
+}
+
+// estimator: mlContext.Transforms.SynCoPretrain(...).Fit on the same IDataView on every rank; each rank prints a digest of
+// the embeddings its fitted transformer gives (all ranks must return the same transformer).
+static int Estimator()
+{
+    var ml = new Microsoft.ML.MLContext(seed: 1);
+    var random = new Random(5);
+    var rows = Enumerable.Range(0, 64).Select(_ => new PixelRow { Pixels = Enumerable.Range(0, 3 * 16 * 16).Select(_ => (float)random.Next(256)).ToArray() }).ToList();
+    var data = ml.Data.LoadFromEnumerable(rows);
+    var options = new SynCo.ML.SynCoOptions { Epochs = 2, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 2, Threads = 1 } };
+    options.Backbone.WidthMultiplier = 0.25;
+    options.Backbone.BatchNormSplits = 2;
+    using var model = ml.Transforms.SynCoPretrain(options).Fit(data);
+    var embeddings = Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<float[]>(model.Transform(data), "Features").SelectMany(e => e).ToArray();
+    Console.WriteLine($"{SynCo.ML.Distributed.MpiWorld.Current()?.ToString() ?? "rank 0/1"} embeddings {embeddings.Length} sum {embeddings.Sum(v => (double)v):R} " +
+        $"hash {embeddings.Aggregate(17L, (h, v) => h * 31 + BitConverter.SingleToInt32Bits(v))}");
+    return 0;
+}
+
+sealed class PixelRow
+{
+    [Microsoft.ML.Data.VectorType(3, 16, 16)] public float[] Pixels { get; set; } = Array.Empty<float>();
 }

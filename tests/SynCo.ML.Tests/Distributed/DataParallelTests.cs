@@ -77,6 +77,15 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void TheMlNetEstimatorUnderALauncherReturnsTheSameTransformerOnEveryRank()
+    {
+        var one = Lines(MpiWorldTests.Run("dotnet", $"\"{Probe}\" estimator", new()));
+        var two = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, "estimator"));
+        Assert.Equal(Rest(two, "rank 0/2, OpenMPI embeddings"), Rest(two, "rank 1/2, OpenMPI embeddings"));   // bit for bit
+        AssertClose(Field(one, "rank 0/1 embeddings", "sum"), Field(two, "rank 0/2, OpenMPI embeddings", "sum"), "embedding sum");
+    }
+
+    [Fact]
     public void ResumingTwoRanksFromACheckpointEqualsAnUninterruptedTwoRankRun()
     {
         using var temp = new TempFolder();
