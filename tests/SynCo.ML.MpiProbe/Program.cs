@@ -8,7 +8,7 @@ using SynCo.ML.Negatives;
 using SynCo.ML.Training;
 
 if (args.FirstOrDefault() == "train") return Train(args.Skip(1).ToArray());
-if (args.FirstOrDefault() == "steps") return Steps(int.Parse(args[1]));
+if (args.FirstOrDefault() == "steps") return Steps(int.Parse(args[1]), args.ElementAtOrDefault(2));
 if (args.FirstOrDefault() == "estimator") return Estimator();
 if (args.FirstOrDefault() == "resume") return Resume(args[1], args.Length > 2 && args[2] == "stop");
 
@@ -99,9 +99,10 @@ static int Train(string[] a)
     return 0;
 }
 
-// steps <n>: n training steps built by TrainingSession (SynCo negatives from the first step, random pixels); every rank
-// prints each step's loss and, at the end, digests of its queue and its query weights at full precision.
-static int Steps(int steps)
+// steps <n> [file]: n training steps built by TrainingSession (SynCo negatives from the first step, random pixels); every rank
+// prints each step's loss and, at the end, digests of its queue and its query weights at full precision; rank 0 also
+// writes every query weight (float32) to <file>.
+static int Steps(int steps, string? weightsFile)
 {
     var pixels = new byte[96 * 3 * 16 * 16];
     new Random(11).NextBytes(pixels);
@@ -129,6 +130,8 @@ static int Steps(int steps)
     var weights = session.Query.parameters().SelectMany(t => t.cpu().data<float>().ToArray()).ToArray();
     Console.WriteLine($"{who} queue pointer {session.Engine.Queue.Pointer} sum {queue.Sum(v => (double)v):R} hash {queue.Aggregate(17L, (h, v) => h * 31 + BitConverter.SingleToInt32Bits(v))}");
     Console.WriteLine($"{who} weights sum|w| {weights.Sum(w => (double)Math.Abs(w)):R}");
+    if (weightsFile is not null && session.IsRoot)
+        File.WriteAllBytes(weightsFile, System.Runtime.InteropServices.MemoryMarshal.AsBytes(weights.AsSpan()).ToArray());
     return 0;
 }
 

@@ -29,8 +29,9 @@ public class DataParallelTests
     [Fact]
     public void TwoRanksTrainExactlyAsOneProcessOnTheUnionBatchStepByStep()
     {
-        var one = Lines(MpiWorldTests.Run("dotnet", $"\"{Probe}\" steps 6", new()));
-        var two = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, "steps 6"));
+        using var temp = new TempFolder();
+        var one = Lines(MpiWorldTests.Run("dotnet", $"\"{Probe}\" steps 6 \"{temp.File("one.bin")}\"", new()));
+        var two = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, $"steps 6 \"{temp.File("two.bin")}\""));
         for (int step = 0; step < 6; step++)
         {
             double expected = Value(one, $"rank 0/1 step {step} loss");
@@ -38,6 +39,12 @@ public class DataParallelTests
                 AssertClose(expected, Value(two, $"{rank} step {step} loss"), $"{rank}, step {step} loss");
         }
         AssertClose(Value(one, "rank 0/1 weights sum|w|"), Value(two, "rank 0/2, OpenMPI weights sum|w|"), "query weights");
+        float[] Weights(string file) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(temp.File(file))).ToArray();
+        var (w1, w2) = (Weights("one.bin"), Weights("two.bin"));
+        Assert.Equal(w1.Length, w2.Length);
+        int worst = Enumerable.Range(0, w1.Length).MaxBy(i => Math.Abs(w1[i] - w2[i]));
+        Assert.True(Math.Abs(w1[worst] - w2[worst]) <= Tolerance * Math.Max(1, Math.Abs(w1[worst])),
+            $"weight {worst} of {w1.Length}: {w2[worst]:R} on 2 ranks vs {w1[worst]:R} in one process");
         // The ranks hold one model and one queue: bit for bit.
         Assert.Equal(Rest(two, "rank 0/2, OpenMPI queue"), Rest(two, "rank 1/2, OpenMPI queue"));
         Assert.Equal(Rest(two, "rank 0/2, OpenMPI weights"), Rest(two, "rank 1/2, OpenMPI weights"));
