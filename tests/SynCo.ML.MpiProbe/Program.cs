@@ -81,7 +81,8 @@ static int Train(string[] a)
         new Random(11).NextBytes(pixels);
         data = InMemoryImageDataset.Wrap(pixels, 3, 16, 16);
     }
-    var options = new PretrainOptions { Epochs = int.Parse(a.ElementAtOrDefault(1) ?? "1"), BatchSize = batch, MoCo = { QueueSize = queue }, Run = { Device = "cpu", Seed = 3, Threads = 1 } };
+    var options = new PretrainOptions { Epochs = int.Parse(a.ElementAtOrDefault(1) ?? "1"), BatchSize = batch, MoCo = { QueueSize = queue },
+        Run = { Device = "cpu", Seed = 3, Threads = int.Parse(Environment.GetEnvironmentVariable("PROBE_THREADS") ?? "1") } };
     options.Backbone.WidthMultiplier = 0.25;
     options.Backbone.BatchNormSplits = int.Parse(Environment.GetEnvironmentVariable("PROBE_BN") ?? "2");
     options.Negatives = (a.ElementAtOrDefault(0) ?? "none") == "synco" ? NegativeOptions.SynCo(queue) : NegativeOptions.None();
