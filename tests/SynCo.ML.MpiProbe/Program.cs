@@ -1,6 +1,11 @@
-// Started by tests/SynCo.ML.Tests/Distributed/MpiWorldTests.cs as `mpirun -np N dotnet SynCo.ML.MpiProbe.dll [mode]`.
-//   (no mode)  every collective on known values; prints "ok <world> <checks>" or exits 1 naming the first wrong value
-//   throw      rank 1 throws, and the probe aborts the whole job with that rank's message (rank 0 waits in a barrier)
+// Started by the tests in tests/SynCo.ML.Tests/Distributed as `[mpirun -np N] dotnet SynCo.ML.MpiProbe.dll [mode]`.
+//   (no mode)        every collective on known values; prints "ok <world> <checks>" or exits 1 naming the first wrong value
+//   throw            rank 1 throws, and the probe aborts the whole job with that rank's message (rank 0 waits in a barrier)
+//   steps N [file]   N training steps through TrainingSession; losses, queue and weight digests per rank
+//   resume DIR [stop] a 2-epoch checkpointed run, optionally failing after epoch 1
+//   estimator        SynCoPretrain(...).Fit on one IDataView; an embedding digest per rank
+//   train ...        a Pretrainer run on random pixels or an image folder, printing every step's loss: the tool behind
+//                    the thread-count and batch-norm comparisons in docs/benchmarks.md (PROBE_BN, PROBE_THREADS)
 using SynCo.ML;
 using SynCo.ML.Data;
 using SynCo.ML.Distributed;
@@ -108,10 +113,7 @@ static int Steps(int steps, string? weightsFile)
     var pixels = new byte[96 * 3 * 16 * 16];
     new Random(11).NextBytes(pixels);
     var data = InMemoryImageDataset.Wrap(pixels, 3, 16, 16);
-    var options = new PretrainOptions { Epochs = 10, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 3, Threads = 1 } };
-    options.Backbone.WidthMultiplier = 0.25;
-    options.Backbone.BatchNormSplits = 2;
-    options.Negatives = NegativeOptions.SynCo(64);
+    var options = Tiny(epochs: 10);
     using var session = TrainingSession.Create(options, 3, 16, 16);
     string who = session.World ?? "rank 0/1";
     var loader = new BatchLoader(data, options.BatchSize, seed: 3);
@@ -143,11 +145,8 @@ static int Resume(string dir, bool stop)
 {
     var pixels = new byte[96 * 3 * 16 * 16];
     new Random(11).NextBytes(pixels);
-    var options = new PretrainOptions { Epochs = 2, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 3, Threads = 1, CheckpointDirectory = dir } };
-    options.Backbone.WidthMultiplier = 0.25;
-    options.Backbone.BatchNormSplits = 2;
-    options.Negatives = NegativeOptions.SynCo(64);
-    options.Negatives.WarmupEpochs = 0;
+    var options = Tiny(epochs: 2);
+    options.Run.CheckpointDirectory = dir;
     options.Run.Log = m => { if (m.StartsWith("resumed", StringComparison.Ordinal)) Console.WriteLine(m); };
     if (stop) options.Run.OnEpoch = e => throw new InvalidOperationException($"stopped after epoch {e.Epoch + 1} on purpose");
     using var result = new Pretrainer(options).Train(InMemoryImageDataset.Wrap(pixels, 3, 16, 16));
@@ -179,4 +178,16 @@ static int Estimator()
 sealed class PixelRow
 {
     [Microsoft.ML.Data.VectorType(3, 16, 16)] public float[] Pixels { get; set; } = Array.Empty<float>();
+}
+
+// The tiny configuration the step and resume checks train: ResNet-18 x0.25, batch 16 in 2 batch-norm groups, K 64,
+// SynCo negatives from the first step, CPU, one thread, seed 3.
+static PretrainOptions Tiny(int epochs)
+{
+    var options = new PretrainOptions { Epochs = epochs, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 3, Threads = 1 } };
+    options.Backbone.WidthMultiplier = 0.25;
+    options.Backbone.BatchNormSplits = 2;
+    options.Negatives = NegativeOptions.SynCo(64);
+    options.Negatives.WarmupEpochs = 0;
+    return options;
 }

@@ -45,9 +45,9 @@ public static partial class FeatureFiles
             {
                 using var group = reader.OpenRowGroupReader(g);
                 int rows = checked((int)group.RowCount);
-                var names = new string[rows];
+                var names = new string?[rows];
                 await group.ReadAsync(pathField, names.AsMemory());
-                paths.AddRange(names);
+                paths.AddRange(names.Select(n => n ?? ""));
                 if (labelField is not null)
                 {
                     var values = new int[rows];
