@@ -175,10 +175,6 @@ static int Estimator()
     return 0;
 }
 
-sealed class PixelRow
-{
-    [Microsoft.ML.Data.VectorType(3, 16, 16)] public float[] Pixels { get; set; } = Array.Empty<float>();
-}
 
 // The tiny configuration the step and resume checks train: ResNet-18 x0.25, batch 16 in 2 batch-norm groups, K 64,
 // SynCo negatives from the first step, CPU, one thread, seed 3.
@@ -190,4 +186,9 @@ static PretrainOptions Tiny(int epochs)
     options.Negatives = NegativeOptions.SynCo(64);
     options.Negatives.WarmupEpochs = 0;
     return options;
+}
+
+sealed class PixelRow
+{
+    [Microsoft.ML.Data.VectorType(3, 16, 16)] public float[] Pixels { get; set; } = Array.Empty<float>();
 }
