@@ -23,7 +23,7 @@ public sealed class OnnxFeaturizerOptions
     /// <exception cref="ArgumentOutOfRangeException">A count is not positive.</exception>
     public void Validate()
     {
-        OrtDevice.Parse(Device);
+        DeviceSpec.Parse(Device, nameof(Device));
         if (IntraOpThreads is { } t) Guard.Positive(t, nameof(IntraOpThreads));
         Guard.Positive(BatchSize, nameof(BatchSize));
         Guard.Positive(ReaderThreads, nameof(ReaderThreads));

@@ -12,15 +12,6 @@ internal static class OrtDevice
     // ONNX Runtime 1.31's libonnxruntime_providers_cuda.so needs libcudart/libcublas .so.13 (readelf NEEDED): CUDA 13, not 12.
     public const string GpuBuildHint = "Build with -p:SynCoOnnxRuntimeGpu=true and install CUDA 13/cuDNN 9 to use a GPU";
 
-    /// <summary>The CUDA device index a device option asks for: null for "cpu", -1 for "auto", N for "cuda"/"cuda:N".</summary>
-    /// <exception cref="ArgumentException">The option is not a legal device.</exception>
-    public static int? Parse(string? device) => DeviceSpec.Parse(device) switch
-    {
-        { Kind: DeviceKind.Cpu } => null,
-        { Kind: DeviceKind.Auto } => -1,
-        var cuda => cuda.Index,
-    };
-
     /// <summary>Execution providers compiled into the loaded ONNX Runtime native library.</summary>
     public static IReadOnlyList<string> AvailableProviders() => OrtEnv.Instance().GetAvailableProviders();
 
@@ -29,21 +20,21 @@ internal static class OrtDevice
     /// <exception cref="ArgumentException">"cuda"/"cuda:N" was asked for but this build has no CUDA execution provider.</exception>
     public static (InferenceSession Session, SessionOptions Options, string Provider, string Reason) Open(byte[] model, OnnxFeaturizerOptions options)
     {
-        int? cuda = Parse(options.Device);
-        if (cuda is null)
+        var device = DeviceSpec.Parse(options.Device, nameof(options.Device));
+        if (device.Kind == DeviceKind.Cpu)
             return OnCpu(model, options, "device cpu: as requested");
 
         var providers = AvailableProviders();
         if (!providers.Contains(CudaProvider))
         {
             string why = $"this ONNX Runtime build has no {CudaProvider} (it lists {string.Join(", ", providers)}; the default package is the CPU-only Microsoft.ML.OnnxRuntime)";
-            if (cuda >= 0)
+            if (device.Kind == DeviceKind.Cuda)
                 throw new ArgumentException($"Device '{options.Device}' was requested but {why}. Build with -p:SynCoOnnxRuntimeGpu=true " +
                     "(Microsoft.ML.OnnxRuntime.Gpu) and install CUDA 13/cuDNN 9, or use Device = \"auto\" or \"cpu\".", nameof(options));
             return OnCpu(model, options, Fallback(why));
         }
 
-        int index = Math.Max(cuda.Value, 0);
+        int index = device.Index; // 0 for "auto"
         var sessionOptions = NewOptions(options);
         try
         {
