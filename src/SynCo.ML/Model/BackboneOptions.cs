@@ -133,13 +133,6 @@ public sealed class BackboneOptions
     /// <summary>Returns an independent copy of these options.</summary>
     public BackboneOptions Clone() => (BackboneOptions)MemberwiseClone();
 
-    /// <summary>
-    /// Set for one rank of a data-parallel job whose global batch norm is split in groups: the rank's
-    /// <see cref="BatchNormSplits"/> is its share, and even a share of one group computes as a split group does.
-    /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    internal bool GroupsSplitAcrossRanks { get; set; }
-
     /// <inheritdoc/>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture,

@@ -62,7 +62,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         FeatureDim = _options.FeatureDim;
 
         int splits = _options.BatchNormSplits;
-        Func<long, BatchNorm> norm = splits == 1 && !_options.GroupsSplitAcrossRanks
+        Func<long, BatchNorm> norm = splits == 1
             ? c => nn.BatchNorm2d(c)
             : c => new SplitBatchNorm2d(c, splits);
 

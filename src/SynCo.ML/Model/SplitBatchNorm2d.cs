@@ -46,9 +46,7 @@ public sealed class SplitBatchNorm2d : BatchNorm
     public override Tensor forward(Tensor input)
     {
         ValidateInputDimensions(input);
-        // One split still takes the folded path below: a data-parallel rank running its one group of a split job must
-        // compute exactly what one process computes for that group (plain batch norm rounds differently).
-        if (!training)
+        if (!training || NumSplits == 1)
             return base.forward(input);
 
         long n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3];
@@ -72,7 +70,7 @@ public sealed class SplitBatchNorm2d : BatchNorm
         // (N, C, H, W) -> (k, N/k, C, H, W) -> (N/k, k, C, H, W) -> (N/k, k·C, H, W): channel g·C + c of the folded
         // tensor holds channel c of group g, so one batch_norm call computes per-group statistics.
         long m = n / k;
-        Tensor folded = input.view(k, m, c, h, w).transpose(0, 1).reshape(m, k * c, h, w).contiguous();
+        Tensor folded = input.view(k, m, c, h, w).transpose(0, 1).reshape(m, k * c, h, w);
         Tensor meanCopies = runningMean.repeat(k);
         Tensor varCopies = runningVar.repeat(k);
         Tensor y = F.batch_norm(folded, meanCopies, varCopies, weight.repeat(k), bias!.repeat(k), training: true, momentum: factor, eps: eps);

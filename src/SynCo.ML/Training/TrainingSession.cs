@@ -43,7 +43,6 @@ public sealed class TrainingSession : IDisposable
             Parallel = new DataParallel(world, CheckDivisible(options, world.Size));
             rankBackbone = Backbone.Clone();
             rankBackbone.BatchNormSplits = Backbone.BatchNormSplits / world.Size;   // each rank runs its share of the groups
-            rankBackbone.GroupsSplitAcrossRanks = Backbone.BatchNormSplits > 1;
         }
         using (var init = new Generator(SplitMix64.StreamSeed(Seed, 0, 0)))
             _query = new ContrastiveEncoder(rankBackbone, height, width, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim, init);
