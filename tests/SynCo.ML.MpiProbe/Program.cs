@@ -117,7 +117,7 @@ static int Steps(int steps, string? weightsFile)
     using var session = TrainingSession.Create(options, 3, 16, 16);
     string who = session.World ?? "rank 0/1";
     var loader = new BatchLoader(data, options.BatchSize, seed: 3);
-    if (session.Parallel is { } p) loader = loader.ForRank(p.World.Rank, p.World.Size);
+    if (session.Parallel is { } p) loader = loader.ForRank(p.Part);
     using var augment = new TorchSharp.torch.Generator(7);
     int step = 0;
     for (int epoch = 0; step < steps; epoch++)

@@ -27,7 +27,7 @@ public sealed class BatchLoader
 {
     private readonly IImageDataset _dataset;
     private readonly int _imageSize;
-    private int _rank, _ranks = 1;
+    private Featurization.ShardSpec _part = Featurization.ShardSpec.Whole;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The images; read concurrently from the background task.</param>
@@ -67,16 +67,16 @@ public sealed class BatchLoader
     }
 
     /// <summary>
-    /// This loader restricted to rank <paramref name="rank"/> of <paramref name="ranks"/> in data-parallel training: every
-    /// batch is that rank's contiguous slice of the global batch (same order, same steps), so the ranks together read
+    /// This loader restricted to one rank's <paramref name="part"/> in data-parallel training: every batch is that
+    /// rank's contiguous slice (<see cref="Featurization.ShardSpec.Range"/>) of the global batch (same order, same steps), so the ranks together read
     /// every image of an epoch once and each decodes only its own.
     /// </summary>
-    internal BatchLoader ForRank(int rank, int ranks)
+    internal BatchLoader ForRank(Featurization.ShardSpec part)
     {
-        if (ranks < 1 || rank < 0 || rank >= ranks || BatchSize % ranks != 0 || !DropLast)
-            throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} of {ranks} cannot split batches of {BatchSize} (need 0 <= rank < ranks, BatchSize % ranks == 0, DropLast).");
+        if (BatchSize % part.Count != 0 || !DropLast)
+            throw new ArgumentOutOfRangeException(nameof(part), $"Part {part} cannot split batches of {BatchSize} evenly (needs BatchSize % parts == 0 and DropLast).");
         var copy = (BatchLoader)MemberwiseClone();
-        (copy._rank, copy._ranks) = (rank, ranks);
+        copy._part = part;
         return copy;
     }
 
@@ -187,9 +187,9 @@ public sealed class BatchLoader
             for (int step = 0; step < steps; step++)
             {
                 stop.ThrowIfCancellationRequested();
-                int local = BatchSize / _ranks;
-                int first = step * BatchSize + _rank * local;
-                int count = _ranks == 1 ? Math.Min(BatchSize, order.Length - first) : local;
+                var (offset, local) = _part.Range(BatchSize).GetOffsetAndLength(BatchSize);
+                int first = step * BatchSize + offset;
+                int count = _part.Count == 1 ? Math.Min(BatchSize, order.Length - first) : local;
                 int[] indices = order.AsSpan(first, count).ToArray();
 
                 // PrefetchDepth buffers wait in the queue, one is being filled and one is being copied to a tensor.

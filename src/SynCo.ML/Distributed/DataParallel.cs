@@ -8,19 +8,26 @@ namespace SynCo.ML.Distributed;
 /// shuffled input, the keys), averaging the loss, the gradients (in a few large in-place calls, not one per
 /// parameter) and the batch-norm running statistics. CUDA tensors go through host copies (no CUDA-aware MPI is assumed).
 /// </summary>
-internal sealed class DataParallel
+internal sealed class DataParallel : IDisposable
 {
     /// <summary>Gradients are averaged in buckets of at most this many floats (one all-reduce each).</summary>
     internal const int BucketFloats = 16 << 20;
 
+    private (Tensor[] Parameters, Tensor Flat)[]? _gradientBuckets;
+
     public DataParallel(MpiWorld world, int globalBatch)
     {
         World = world;
-        LocalBatch = globalBatch / world.Size;
-        Shard = new BatchShard((long)world.Rank * LocalBatch, globalBatch);
+        Part = new Featurization.ShardSpec(world.Rank, world.Size);
+        var (offset, local) = Part.Range(globalBatch).GetOffsetAndLength(globalBatch);
+        LocalBatch = local;
+        Shard = new BatchShard(offset, globalBatch);
     }
 
     public MpiWorld World { get; }
+
+    /// <summary>This rank's part of every global batch (and of the data each epoch).</summary>
+    public Featurization.ShardSpec Part { get; }
 
     /// <summary>Time spent in and bytes sent through the collectives since the last <see cref="TakeTraffic"/>.</summary>
     private (TimeSpan Reduce, TimeSpan Gather, long Bytes) _traffic;
@@ -66,13 +73,39 @@ internal sealed class DataParallel
         for (int i = 0; i < values.Length; i++) values[i] /= World.Size;
     }
 
-    /// <summary>Averages the gradients of <paramref name="parameters"/> over the ranks, in place, bucket by bucket.</summary>
-    public void AverageGradients(IEnumerable<Tensor> parameters)
+    /// <summary>
+    /// Averages the gradients of <paramref name="parameters"/> (the same list every step) over the ranks, in place: each
+    /// bucket is copied into its host buffer, all-reduced in one call, divided and copied back. The buckets and their
+    /// buffers are made on the first call and reused.
+    /// </summary>
+    public void AverageGradients(IReadOnlyList<Tensor> parameters)
     {
+        _gradientBuckets ??= Buckets(parameters).Select(b =>
+        {
+            var flat = zeros(b.Sum(p => p.numel()), dtype: float32);
+            flat.DetachFromDisposeScope();
+            return (b.ToArray(), flat);
+        }).ToArray();
         using var scope = NewDisposeScope();
-        var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
-        foreach (var bucket in Buckets(grads))
-            AverageInPlace(bucket);
+        using var noGrad = no_grad();
+        foreach (var (bucket, flat) in _gradientBuckets)
+        {
+            long offset = 0;
+            foreach (var p in bucket)
+            {
+                var slot = flat.narrow(0, offset, p.numel());
+                if (p.grad is { } g) slot.copy_(g.flatten());
+                else slot.zero_();
+                offset += p.numel();
+            }
+            Reduce(flat);
+            offset = 0;
+            foreach (var p in bucket)
+            {
+                p.grad?.copy_(flat.narrow(0, offset, p.numel()).view(p.shape));
+                offset += p.numel();
+            }
+        }
     }
 
     /// <summary>Averages the floating-point buffers (batch-norm running mean and variance) of <paramref name="module"/> over the ranks.</summary>
@@ -92,11 +125,7 @@ internal sealed class DataParallel
     {
         using var noGrad = no_grad();
         var flat = cat(tensors.Select(t => t.detach().to(float32).cpu().flatten()).ToArray()).contiguous();
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        World.AllReduceSum(Floats(flat));
-        _traffic.Reduce += System.Diagnostics.Stopwatch.GetElapsedTime(start);
-        _traffic.Bytes += flat.numel() * 4;
-        flat.div_(World.Size);
+        Reduce(flat);
         long offset = 0;
         foreach (var t in tensors)
         {
@@ -105,7 +134,24 @@ internal sealed class DataParallel
         }
     }
 
-    private static IEnumerable<List<Tensor>> Buckets(List<Tensor> tensors)
+    /// <summary>Replaces a contiguous CPU float32 tensor by its mean over the ranks (one all-reduce), counting the traffic.</summary>
+    private void Reduce(Tensor flat)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        World.AllReduceSum(Floats(flat));
+        _traffic.Reduce += System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        _traffic.Bytes += flat.numel() * 4;
+        flat.div_(World.Size);
+    }
+
+    /// <summary>Releases the gradient buckets' host buffers.</summary>
+    public void Dispose()
+    {
+        foreach (var (_, flat) in _gradientBuckets ?? []) flat.Dispose();
+        _gradientBuckets = null;
+    }
+
+    private static IEnumerable<List<Tensor>> Buckets(IEnumerable<Tensor> tensors)
     {
         var bucket = new List<Tensor>();
         long size = 0;

@@ -71,7 +71,7 @@ public sealed class Pretrainer
         int seed = session.Seed;
 
         var loader = new BatchLoader(data, _o.BatchSize, seed: seed, dropLast: true);
-        if (session.Parallel is { } parallel) loader = loader.ForRank(parallel.World.Rank, parallel.World.Size);
+        if (session.Parallel is { } parallel) loader = loader.ForRank(parallel.Part);
         int steps = loader.StepsPerEpoch;
         var schedule = TrainingSession.Schedule(_o, steps);
         string fingerprint = Fingerprint(data, session.Backbone, session.Negatives, session.Augmentation);

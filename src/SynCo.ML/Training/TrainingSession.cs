@@ -160,6 +160,7 @@ public sealed class TrainingSession : IDisposable
     {
         Optimizer.Dispose();
         Engine.Dispose();
+        Parallel?.Dispose();
         Key.Dispose();
         _query?.Dispose();
         _query = null;
