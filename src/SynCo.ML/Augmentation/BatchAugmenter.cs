@@ -60,10 +60,10 @@ public sealed class BatchAugmenter
     /// </returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The images are not a uint8 4-D tensor with the expected channel count, or the generator is not a CPU generator.</exception>
-    public Tensor Apply(Tensor images, Generator generator) => Apply(images, generator, BatchShard.Whole(images?.shape[0] ?? 0));
+    public Tensor Apply(Tensor images, Generator generator) => Apply(images, generator, shard: null);
 
-    /// <summary>As <see cref="Apply(Tensor, Generator)"/> for this process's rows of a data-parallel global batch.</summary>
-    internal Tensor Apply(Tensor images, Generator generator, BatchShard shard)
+    /// <summary>As <see cref="Apply(Tensor, Generator)"/> for this process's rows of a data-parallel global batch (null: the whole batch).</summary>
+    internal Tensor Apply(Tensor images, Generator generator, BatchShard? shard)
     {
         CheckImages(images);
         ArgumentNullException.ThrowIfNull(generator);
@@ -74,7 +74,8 @@ public sealed class BatchAugmenter
 
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var p = AugmentationParameters.Sample(_options, images.shape[0], images.shape[2], images.shape[3], generator, shard);
+        var p = AugmentationParameters.Sample(_options, images.shape[0], images.shape[2], images.shape[3], generator,
+            shard ?? BatchShard.Whole(images.shape[0]));
         return Normalize(ApplyUnnormalized(images, p)).MoveToOuterDisposeScope();
     }
 

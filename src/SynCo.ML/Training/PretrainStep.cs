@@ -35,9 +35,8 @@ internal sealed class PretrainStep
     internal double Run(Tensor images, Generator augmentGenerator, bool synthesize)
     {
         using var scope = NewDisposeScope();
-        var shard = _parallel?.Shard ?? BatchShard.Whole(images.shape[0]);
-        var view1 = _augmenter.Apply(images, augmentGenerator, shard);
-        var view2 = _augmenter.Apply(images, augmentGenerator, shard);
+        var view1 = _augmenter.Apply(images, augmentGenerator, _parallel?.Shard);
+        var view2 = _augmenter.Apply(images, augmentGenerator, _parallel?.Shard);
         return RunOnViews(view1, view2, synthesize);
     }
 
