@@ -96,6 +96,7 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
         spec.InputName = pixelColumn;
         spec.OutputName = o.OutputColumnName;
         byte[] onnx = BackboneOnnxExporter.ExportToBytes(result.Encoder, spec);
+        o.Run.Log = userLog; // the transformer outlives this fit's mlContext channel
         return SynCoTransformer.Create(_catalog, onnx, result.Encoder.Backbone, prep, pixels, pixelColumn, temporary, o, result.History, skipped, result.DeviceReason);
     }
 
