@@ -62,16 +62,17 @@ public sealed class Pretrainer
         // In a data-parallel job rank 0 alone reports, monitors and checkpoints; every rank trains.
         var run = session.IsRoot ? _o.Run : new RunOptions();   // callbacks only; checkpoints below read _o.Run
         var log = run.Log;
-        if (session.Parallel is { } dp)
-            log?.Invoke($"data-parallel: {dp.World}; global batch {_o.BatchSize} = {dp.World.Size} x {dp.LocalBatch}, " +
-                $"{_o.Backbone.BatchNormSplits} batch-norm groups = {dp.World.Size} x {_o.Backbone.BatchNormSplits / dp.World.Size}");
+        var parallel = session.Parallel;
+        if (parallel is not null)
+            log?.Invoke($"data-parallel: {parallel.World}; global batch {_o.BatchSize} = {parallel.World.Size} x {parallel.LocalBatch}, " +
+                $"{_o.Backbone.BatchNormSplits} batch-norm groups = {parallel.World.Size} x {_o.Backbone.BatchNormSplits / parallel.World.Size}");
         log?.Invoke(session.DeviceReason);
         if (_o.InitialBackboneWeights is { } weights) log?.Invoke($"query backbone initialised from {weights}");
         var (query, key, engine, optimizer) = (session.Query, session.Key, session.Engine, session.Optimizer);
         int seed = session.Seed;
 
         var loader = new BatchLoader(data, _o.BatchSize, seed: seed, dropLast: true);
-        if (session.Parallel is { } parallel) loader = loader.ForRank(parallel.Part);
+        if (parallel is not null) loader = loader.ForRank(parallel.Part);
         int steps = loader.StepsPerEpoch;
         var schedule = TrainingSession.Schedule(_o, steps);
         string fingerprint = Fingerprint(data, session.Backbone, session.Negatives, session.Augmentation);
@@ -119,9 +120,9 @@ public sealed class Pretrainer
                 cancellationToken.ThrowIfCancellationRequested();
             }
             double seconds = clock.Elapsed.TotalSeconds;
-            if (session.Parallel is { } dpEpoch && step > 0)
+            if (parallel is not null && step > 0)
             {
-                var (reduce, gather, bytes) = dpEpoch.TakeTraffic();
+                var (reduce, gather, bytes) = parallel.TakeTraffic();
                 log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1} collectives per step: all-reduce {reduce.TotalMilliseconds / step:F1} ms, " +
                     $"all-gather {gather.TotalMilliseconds / step:F1} ms, {bytes / step / 1e6:F2} MB sent by this rank; {100 * (reduce + gather).TotalSeconds / seconds:F0} % of the epoch"));
             }
