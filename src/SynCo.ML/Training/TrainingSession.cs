@@ -40,7 +40,8 @@ public sealed class TrainingSession : IDisposable
         var rankBackbone = Backbone;
         if (MpiWorld.Current(options.Run.Distributed) is { } world)
         {
-            Parallel = new DataParallel(world, CheckDivisible(options, world.Size));
+            CheckDivisible(options, world.Size);
+            Parallel = new DataParallel(world, options.BatchSize);
             rankBackbone = Backbone.Clone();
             rankBackbone.BatchNormSplits = Backbone.BatchNormSplits / world.Size;   // each rank runs its share of the groups
         }
@@ -55,9 +56,10 @@ public sealed class TrainingSession : IDisposable
         Augmentation = options.ResolveAugmentation(channels, height, width);
         Augmenter = new BatchAugmenter(Augmentation);
         Engine = new MoCoEngine(_query, Key, options.MoCo, Negatives.CreateSynthesizer(options.MoCo.QueueSize), Device, (ulong)Seed, Parallel);
-        Optimizer = optim.SGD(_query.parameters(), options.Optimizer.LearningRate, momentum: options.Optimizer.Momentum, weight_decay: options.Optimizer.WeightDecay);
+        var parameters = _query.parameters().ToList();
+        Optimizer = optim.SGD(parameters, options.Optimizer.LearningRate, momentum: options.Optimizer.Momentum, weight_decay: options.Optimizer.WeightDecay);
         Telemetry = new HardnessTelemetry();
-        Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry, Parallel, _query.parameters().ToList());
+        Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry, Parallel, parameters);
         Description = EncoderDescription.Of(_query, Backbone, Augmentation.Normalization.Mean, Augmentation.Normalization.Std);
     }
 
@@ -136,7 +138,7 @@ public sealed class TrainingSession : IDisposable
         Parallel.AverageBuffers(Key);
     }
 
-    private static int CheckDivisible(PretrainOptions options, int ranks)
+    private static void CheckDivisible(PretrainOptions options, int ranks)
     {
         if (options.BatchSize % ranks != 0)
             throw new ArgumentException($"BatchSize ({options.BatchSize}) is the global batch and must divide by the {ranks} ranks; " +
@@ -144,7 +146,6 @@ public sealed class TrainingSession : IDisposable
         if (options.Backbone.BatchNormSplits % ranks != 0)
             throw new ArgumentException($"Backbone.BatchNormSplits ({options.Backbone.BatchNormSplits}) is the global number of batch-norm groups " +
                 $"and must divide by the {ranks} ranks; use a multiple of {ranks} (each rank runs its share of the groups).", nameof(options));
-        return options.BatchSize;
     }
 
     /// <summary>Hands the trained query encoder to the caller (who disposes it); the session no longer owns it.</summary>
