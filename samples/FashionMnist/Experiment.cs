@@ -11,7 +11,8 @@ namespace SynCo.ML.Samples.FashionMnist;
 
 /// <summary>
 /// One method at one seed: pretrain on unlabelled images with <c>SynCoPretrain</c>, featurize the labelled sets
-/// through the exported ONNX, then score a linear probe (ML.NET L-BFGS) and a weighted kNN on the test set.
+/// through the exported ONNX, then score a linear probe (ML.NET L-BFGS), a weighted kNN and a 5-NN on the test set,
+/// trained on 1 %, 10 % and 100 % of the labels (<see cref="FewLabelEvaluation"/>: class-balanced draws).
 /// </summary>
 public sealed class Experiment
 {
@@ -21,6 +22,7 @@ public sealed class Experiment
     private readonly FashionMnistData _data;
     private readonly IdxImageDataset _probeTrain;
     private readonly int[] _probeLabels, _testLabels;
+    private readonly FewLabelEvaluation _evaluation;
 
     /// <summary>Prepares the labelled sets shared by all methods; progress and epoch lines go to <paramref name="terminal"/>.</summary>
     public Experiment(SampleSettings settings, FashionMnistData data, Terminal terminal)
@@ -31,6 +33,7 @@ public sealed class Experiment
         _probeTrain = settings.ProbeImages >= data.Train.Count ? data.Train : data.Train.Subset(settings.ProbeImages, seed: 7);
         _probeLabels = FashionMnistData.Labels(_probeTrain);
         _testLabels = FashionMnistData.Labels(data.Test);
+        _evaluation = new FewLabelEvaluation { Fractions = settings.LabelFractions, DrawSeeds = settings.DrawSeeds };
     }
 
     /// <summary>Runs <paramref name="method"/> with <paramref name="seed"/>; saves the SynCo model and ONNX when asked.</summary>
@@ -88,10 +91,8 @@ public sealed class Experiment
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
-        double linear = LinearProbe.Accuracy(train, _probeLabels, test, _testLabels, seed);
-        double knn = new KnnClassifier(train, _probeLabels, Classes).Accuracy(test, _testLabels);
-        double fiveNn = new KnnClassifier(train, _probeLabels, Classes, k: 5).Accuracy(test, _testLabels);
-        return new MethodResult(method, seed, linear, knn, fiveNn, seconds, imagesPerSecond, history, test);
+        var scores = _evaluation.Evaluate(train, _probeLabels, test, _testLabels, Classes, cancellationToken);
+        return new MethodResult(method, seed, scores, seconds, imagesPerSecond, history, test);
     }
 
     /// <summary>
@@ -123,6 +124,7 @@ public sealed class Experiment
         if (s.Temperature is { } temperature)
             options.MoCo.Temperature = temperature;
         options.Backbone.WidthMultiplier = s.Width;
+        options.Backbone.SmallStem = s.SmallStem;
         if (s.BatchNormSplits is { } splits)
             options.Backbone.BatchNormSplits = splits;
         options.Augmentation = AugmentationOptions.SmallImages(28, 28, 1);

@@ -1,15 +1,18 @@
+using SynCo.ML.Evaluation;
 using SynCo.ML.Training;
 
 namespace SynCo.ML.Samples.FashionMnist;
 
-/// <summary>What one method at one seed achieved.</summary>
+/// <summary>What one method at one seed achieved: every probe at every label fraction, and the pretraining cost.</summary>
 public sealed record MethodResult(
     Method Method,
     int Seed,
-    double LinearAccuracy,
-    double KnnAccuracy,
-    double FiveNnAccuracy,
+    IReadOnlyList<FewLabelScore> Scores,
     double PretrainSeconds,
     double ImagesPerSecond,
     IReadOnlyList<EpochSummary> History,
-    float[][] TestFeatures);
+    float[][] TestFeatures)
+{
+    /// <summary>The score of <paramref name="probe"/> at <paramref name="fraction"/>.</summary>
+    public FewLabelScore Score(FewLabelProbe probe, double fraction) => Scores.Single(s => s.Probe == probe && s.Fraction == fraction);
+}

@@ -1,4 +1,5 @@
 using ScottPlot;
+using SynCo.ML.Evaluation;
 using SynCo.ML.Training;
 using static TorchSharp.torch;
 
@@ -9,10 +10,16 @@ public static class Plots
 {
     private const int Width = 900, Height = 520;
 
-    /// <summary>Writes every plot for <paramref name="results"/> (first seed of each method) into <paramref name="folder"/>.</summary>
-    public static IReadOnlyList<string> Write(IReadOnlyList<MethodResult> results, int[] testLabels, string folder)
+    /// <summary>
+    /// Writes every plot into <paramref name="folder"/>: accuracy against label fraction per probe (one line per method,
+    /// from <paramref name="rows"/>), and for the first seed of each method its training curves, hardness and PCA view.
+    /// </summary>
+    public static IReadOnlyList<string> Write(IReadOnlyList<MethodResult> results, IReadOnlyList<Report.Row> rows, IReadOnlyList<double> fractions,
+        int[] testLabels, string folder)
     {
         var files = new List<string>();
+        foreach (var (probe, name, file) in new[] { (FewLabelProbe.Linear, "linear probe", "labels-linear.png"), (FewLabelProbe.FiveNn, "5-NN", "labels-5nn.png") })
+            files.Add(LabelCurves(rows, fractions, probe, name, Path.Combine(folder, file)));
         var firsts = results.GroupBy(r => r.Method).Select(g => g.First()).ToList();
         var trained = firsts.Where(r => r.History.Count > 0).ToList();
         if (trained.Count > 0)
@@ -26,6 +33,29 @@ public static class Plots
         foreach (var r in firsts)
             files.Add(Pca(r, testLabels, Path.Combine(folder, $"pca-{r.Method.ToString().ToLowerInvariant()}.png")));
         return files;
+    }
+
+    /// <summary>Test accuracy against the share of labels (log scale), one line per method, error bars = spread.</summary>
+    private static string LabelCurves(IReadOnlyList<Report.Row> rows, IReadOnlyList<double> fractions, FewLabelProbe probe, string name, string path)
+    {
+        var plot = new Plot();
+        var sorted = fractions.OrderBy(f => f).ToArray();
+        double[] xs = sorted.Select(f => Math.Log10(100 * f)).ToArray();
+        foreach (var r in rows)
+        {
+            var cells = sorted.Select(f => r.Cells[(probe, f)]).ToArray();
+            var line = plot.Add.Scatter(xs, cells.Select(c => 100 * c.Mean).ToArray());
+            line.LegendText = r.Method.ToString();
+            var bars = plot.Add.ErrorBar(xs, cells.Select(c => 100 * c.Mean).ToArray(), cells.Select(c => 100 * c.Spread).ToArray());
+            bars.Color = line.Color;
+        }
+        plot.Axes.Bottom.SetTicks(xs, sorted.Select(f => $"{100 * f:0.##} %").ToArray());
+        plot.Title($"{name}: test accuracy against the share of labels (mean ± spread over seeds × draws)");
+        plot.XLabel("labelled training images (class-balanced)");
+        plot.YLabel("test accuracy (%)");
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, Width, Height);
+        return path;
     }
 
     private static string Curves(IEnumerable<MethodResult> runs, Func<EpochSummary, double> value, string title, string yLabel, string path)

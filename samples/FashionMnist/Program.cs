@@ -1,5 +1,5 @@
 // SynCo.ML sample: self-supervised pretraining on unlabelled Fashion-MNIST, then a classifier on the embeddings.
-//   dotnet run --project samples/FashionMnist                  # SynCo, the default budget (< 10 min on 2 cores)
+//   dotnet run --project samples/FashionMnist                  # SynCo beside raw pixels and random init, at 1/10/100 % labels (< 10 min on 2 cores)
 //   dotnet run --project samples/FashionMnist -- --compare     # raw pixels, random init, MoCo v2, MoCHi, SynCo
 using System.CommandLine;
 using Spectre.Console;
@@ -10,7 +10,7 @@ using SynCo.ML.Samples.FashionMnist;
 var defaults = new SampleSettings();
 var data = new Option<string?>("--data") { Description = $"Folder with the Fashion-MNIST IDX files, gzipped or not (default: {FashionMnistFiles.DefaultFolder}, Debian's dataset-fashion-mnist)." };
 var output = new Option<string>("--out") { Description = "Folder for results.md/.csv, PNG plots, model.zip and backbone.onnx.", DefaultValueFactory = _ => defaults.OutputFolder };
-var compare = new Option<bool>("--compare") { Description = "Compare raw pixels, a random-initialised backbone, MoCo v2, MoCHi and SynCo at the same seed and budget." };
+var compare = new Option<bool>("--compare") { Description = "Compare raw pixels, a random-initialised backbone, MoCo v2, MoCHi and SynCo at the same seed and budget (default: raw pixels, random init and SynCo)." };
 var methods = new Option<Method[]>("--methods") { Description = "Methods to run (overrides --compare): RawPixels RandomInit MoCoV2 MoCHi SynCo.", AllowMultipleArgumentsPerToken = true };
 var seeds = new Option<int[]>("--seeds") { Description = "Seeds; with several the table shows mean ± spread.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Seeds.ToArray() };
 var images = new Option<int>("--pretrain-images") { Description = "Unlabelled training images used for pretraining (1–60000).", DefaultValueFactory = _ => defaults.PretrainImages };
@@ -18,6 +18,7 @@ var epochs = new Option<int>("--epochs") { Description = "Pretraining epochs.", 
 var warmup = new Option<int>("--warmup") { Description = "Epochs of plain MoCo before synthetic negatives start.", DefaultValueFactory = _ => defaults.WarmupEpochs };
 var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
 var width = new Option<double>("--width") { Description = "ResNet-18 width multiplier (CPU: 0.25, 0.5, 0.75, 1, ...).", DefaultValueFactory = _ => defaults.Width };
+var smallStem = new Option<bool>("--small-stem") { Description = "true: small 3×3 stem (stage 1 at 28×28); false: the ImageNet stem (stage 1 at 7×7).", DefaultValueFactory = _ => defaults.SmallStem };
 var queue = new Option<int>("--queue") { Description = "Queue length K.", DefaultValueFactory = _ => defaults.QueueSize };
 var lr = new Option<double>("--lr") { Description = "Base learning rate per 256 images.", DefaultValueFactory = _ => defaults.LearningRate };
 var minScale = new Option<double>("--min-scale") { Description = "Smallest area fraction of the random resized crop, in (0, 1].", DefaultValueFactory = _ => defaults.MinCropScale };
@@ -25,13 +26,15 @@ var temperature = new Option<double?>("--temperature") { Description = "InfoNCE 
 var bnSplits = new Option<int?>("--bn-splits") { Description = "Split batch-norm groups; --batch must be a multiple (default: the small-images recipe's 8)." };
 var symmetric = new Option<bool>("--symmetric") { Description = "Symmetric loss (both views as query; about twice the cost per step)." };
 var probe = new Option<int>("--probe-images") { Description = "Labelled training images for the linear probe and kNN bank (1–60000).", DefaultValueFactory = _ => defaults.ProbeImages };
+var fractions = new Option<double[]>("--fractions") { Description = "Label fractions the probes train on, in (0, 1] (class-balanced draws).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.LabelFractions.ToArray() };
+var drawSeeds = new Option<int[]>("--draw-seeds") { Description = "Seeds of the class-balanced label draws (one draw each per fraction below 1).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.DrawSeeds.ToArray() };
 var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
 var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for per-method checkpoints; re-running the same command resumes a stopped run after its last finished epoch." };
 var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: all cores)." };
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")
 {
-    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, queue, lr, minScale, temperature, bnSplits, symmetric, probe, device, checkpoint, threads,
+    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, smallStem, queue, lr, minScale, temperature, bnSplits, symmetric, probe, fractions, drawSeeds, device, checkpoint, threads,
 };
 root.SetAction((parsed, cancellationToken) =>
 {
@@ -41,10 +44,10 @@ root.SetAction((parsed, cancellationToken) =>
     {
         DataFolder = parsed.GetValue(data), OutputFolder = parsed.GetValue(output)!, Methods = chosen, Seeds = parsed.GetValue(seeds)!,
         PretrainImages = parsed.GetValue(images), Epochs = parsed.GetValue(epochs), WarmupEpochs = parsed.GetValue(warmup),
-        BatchSize = parsed.GetValue(batch), Width = parsed.GetValue(width), QueueSize = parsed.GetValue(queue),
+        BatchSize = parsed.GetValue(batch), Width = parsed.GetValue(width), SmallStem = parsed.GetValue(smallStem), QueueSize = parsed.GetValue(queue),
         LearningRate = parsed.GetValue(lr), MinCropScale = parsed.GetValue(minScale), Temperature = parsed.GetValue(temperature),
         BatchNormSplits = parsed.GetValue(bnSplits), Symmetric = parsed.GetValue(symmetric),
-        ProbeImages = parsed.GetValue(probe), Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
+        ProbeImages = parsed.GetValue(probe), LabelFractions = parsed.GetValue(fractions)!, DrawSeeds = parsed.GetValue(drawSeeds)!, Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
     };
     return Task.FromResult(SampleRun.Execute(settings, new Terminal(Console.Out, Console.Error), cancellationToken));
 });

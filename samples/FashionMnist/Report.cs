@@ -1,60 +1,111 @@
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
+using SynCo.ML.Evaluation;
 
 namespace SynCo.ML.Samples.FashionMnist;
 
-/// <summary>The comparison table: per method, mean ± spread over seeds, printed and written as Markdown and CSV.</summary>
+/// <summary>
+/// The few-label table: per method, each probe at each label fraction, mean ± spread over pretraining seeds × label
+/// draws; printed, and written as <c>results.md</c>, <c>results.csv</c> (one row per method, probe and fraction) and
+/// <c>draws.csv</c> (every seed and draw, with the linear probe's chosen L2 weight).
+/// </summary>
 public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly (FewLabelProbe Probe, string Name)[] Probes =
+        { (FewLabelProbe.Linear, "linear"), (FewLabelProbe.FiveNn, "5-NN"), (FewLabelProbe.WeightedKnn, "kNN (k=200)") };
 
-    /// <summary>One table row per method.</summary>
-    public sealed record Row(Method Method, int Seeds, double Linear, double LinearSpread, double Knn, double KnnSpread,
-        double FiveNn, double FiveNnSpread, double Seconds, double ImagesPerSecond);
+    /// <summary>One method: its pooled accuracies per (probe, fraction) and its pretraining cost.</summary>
+    public sealed record Row(Method Method, IReadOnlyList<int> Seeds, IReadOnlyDictionary<(FewLabelProbe, double), Cell> Cells, double Seconds, double ImagesPerSecond);
 
-    /// <summary>Aggregates the results by method; spread is half the range (max − min) / 2 over seeds.</summary>
+    /// <summary>Mean and half the range of every seed's and draw's accuracy, and how many there were.</summary>
+    public sealed record Cell(double Mean, double Spread, int Count, int Labels);
+
+    /// <summary>Aggregates the results by method.</summary>
     public static IReadOnlyList<Row> Summarise(IEnumerable<MethodResult> results) =>
-        results.GroupBy(r => r.Method).OrderBy(g => g.Key).Select(g => new Row(g.Key, g.Count(),
-            g.Average(r => r.LinearAccuracy), Spread(g.Select(r => r.LinearAccuracy)),
-            g.Average(r => r.KnnAccuracy), Spread(g.Select(r => r.KnnAccuracy)),
-            g.Average(r => r.FiveNnAccuracy), Spread(g.Select(r => r.FiveNnAccuracy)),
+        results.GroupBy(r => r.Method).OrderBy(g => g.Key).Select(g => new Row(g.Key, g.Select(r => r.Seed).ToList(),
+            g.SelectMany(r => r.Scores).GroupBy(s => (s.Probe, s.Fraction)).ToDictionary(c => c.Key, c =>
+            {
+                var all = c.SelectMany(s => s.Accuracies).ToList();
+                return new Cell(all.Average(), (all.Max() - all.Min()) / 2, all.Count, c.First().LabelCount);
+            }),
             g.Average(r => r.PretrainSeconds), g.Average(r => r.ImagesPerSecond))).ToList();
 
-    /// <summary>Prints the table and writes <c>results.md</c> and <c>results.csv</c> into <paramref name="folder"/>.</summary>
-    public static void Write(IReadOnlyList<Row> rows, SampleSettings settings, string folder)
+    /// <summary>Prints the table and the gains over raw pixels, and writes the result files into <paramref name="folder"/>.</summary>
+    public static void Write(IReadOnlyList<Row> rows, IReadOnlyList<MethodResult> results, SampleSettings settings, string folder)
     {
-        var table = new Table().AddColumns("method", "linear probe", "kNN (k=200)", "5-NN", "pretrain time", "images/s");
+        var fractions = settings.LabelFractions;
+        var headers = new[] { "method", "probe" }.Concat(fractions.Select(f => $"{Percent(f)} labels")).Concat(new[] { "pretrain time", "images/s" }).ToArray();
+        var table = new Table().AddColumns(headers);
         foreach (var r in rows)
-            table.AddRow(r.Method.ToString(), Pct(r.Linear, r.LinearSpread, r.Seeds), Pct(r.Knn, r.KnnSpread, r.Seeds),
-                Pct(r.FiveNn, r.FiveNnSpread, r.Seeds), r.Seconds > 0 ? $"{r.Seconds:F0} s" : "–", r.ImagesPerSecond > 0 ? r.ImagesPerSecond.ToString("F0", Inv) : "–");
+            foreach (var p in Probes)
+                table.AddRow(new[] { r.Method.ToString(), p.Name }.Concat(Cells(r, p.Probe, fractions)).Concat(new[] { Seconds(r), Speed(r) }).ToArray());
         AnsiConsole.Write(table);
+        var gains = Gains(rows, fractions).ToList();
+        foreach (var line in gains) AnsiConsole.MarkupLine(Markup.Escape(line));
 
+        int[] labels = fractions.Select(f => rows.SelectMany(r => r.Cells).First(c => c.Key.Item2 == f).Value.Labels).ToArray();
         var md = new StringBuilder();
-        md.AppendLine($"Fashion-MNIST test accuracy. Pretraining: {settings.PretrainImages} unlabelled images, {settings.Epochs} epochs, " +
-            $"ResNet-18 width {settings.Width.ToString(Inv)}, batch {settings.BatchSize}, K={settings.QueueSize}, lr {settings.LearningRate.ToString(Inv)} per 256, crop scale ≥ {settings.MinCropScale.ToString(Inv)}" +
+        md.AppendLine($"Fashion-MNIST test accuracy (10,000 test images) of frozen features. Pretraining: {settings.PretrainImages} unlabelled images, {settings.Epochs} epochs, " +
+            $"ResNet-18 width {settings.Width.ToString(Inv)}{(settings.SmallStem ? "" : ", ImageNet stem")}, batch {settings.BatchSize}, K={settings.QueueSize}, lr {settings.LearningRate.ToString(Inv)} per 256, crop scale ≥ {settings.MinCropScale.ToString(Inv)}" +
             $"{(settings.Temperature is { } t ? $", T {t.ToString(Inv)}" : "")}" +
             $"{(settings.BatchNormSplits is { } k ? $", {k} batch-norm group(s)" : "")}" +
             $"{(settings.Symmetric ? ", symmetric loss" : "")}" +
-            $"{(settings.Methods.Any(MethodNegatives.Synthesizes) ? $", synthetic negatives from epoch {settings.WarmupEpochs + 1}" : "")}; probes on {settings.ProbeImages} labelled training images; seeds {string.Join(", ", settings.Seeds)}.");
+            $"{(settings.Methods.Any(MethodNegatives.Synthesizes) ? $", synthetic negatives from epoch {settings.WarmupEpochs + 1}" : "")}; pretraining seeds {string.Join(", ", settings.Seeds)}.");
         md.AppendLine();
-        md.AppendLine("| method | linear probe | kNN (k=200, T=0.1) | 5-NN | pretrain time | images/s |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine($"Probes are trained on {string.Join(", ", fractions.Select((f, i) => $"{Percent(f)} ({labels[i]:N0})"))} of the {settings.ProbeImages:N0} labelled training images: " +
+            $"class-balanced draws with seeds {string.Join(", ", settings.DrawSeeds)} below 100 %. Linear: ML.NET L-BFGS logistic regression on standardised features, " +
+            $"L2 weight chosen from {string.Join(", ", LinearProbe.L2Candidates.Select(l => l.ToString(Inv)))} by 3-fold cross-validation on the draw's labels (1e-4 above 10,000 labels); " +
+            "5-NN and kNN (k=200): cosine, votes weighted by exp(sim/0.1). Mean ± half the range over seeds × draws.");
+        md.AppendLine();
+        md.AppendLine("| " + string.Join(" | ", headers) + " |");
+        md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", headers.Length)));
         foreach (var r in rows)
-            md.AppendLine($"| {r.Method} | {Pct(r.Linear, r.LinearSpread, r.Seeds)} | {Pct(r.Knn, r.KnnSpread, r.Seeds)} | {Pct(r.FiveNn, r.FiveNnSpread, r.Seeds)} | " +
-                $"{(r.Seconds > 0 ? r.Seconds.ToString("F0", Inv) + " s" : "–")} | {(r.ImagesPerSecond > 0 ? r.ImagesPerSecond.ToString("F0", Inv) : "–")} |");
+            foreach (var p in Probes)
+                md.AppendLine($"| {r.Method} | {p.Name} | {string.Join(" | ", Cells(r, p.Probe, fractions))} | {Seconds(r)} | {Speed(r)} |");
+        if (gains.Count > 0)
+        {
+            md.AppendLine();
+            foreach (var line in gains) md.AppendLine($"- {line}");
+        }
         File.WriteAllText(Path.Combine(folder, "results.md"), md.ToString());
 
-        var csv = new StringBuilder("method,seeds,linear,linear_spread,knn,knn_spread,five_nn,five_nn_spread,pretrain_seconds,images_per_second\n");
+        var csv = new StringBuilder("method,probe,fraction,labels,runs,mean,spread,pretrain_seconds,images_per_second\n");
         foreach (var r in rows)
-            csv.AppendLine(string.Join(",", r.Method, r.Seeds, F(r.Linear), F(r.LinearSpread), F(r.Knn), F(r.KnnSpread), F(r.FiveNn), F(r.FiveNnSpread), F(r.Seconds), F(r.ImagesPerSecond)));
+            foreach (var ((probe, fraction), c) in r.Cells.OrderBy(c => c.Key.Item1).ThenBy(c => c.Key.Item2))
+                csv.AppendLine(string.Join(",", r.Method, probe, F(fraction), c.Labels, c.Count, F(c.Mean), F(c.Spread), F(r.Seconds), F(r.ImagesPerSecond)));
         File.WriteAllText(Path.Combine(folder, "results.csv"), csv.ToString());
+
+        var draws = new StringBuilder("method,seed,probe,fraction,labels,draw_seed,accuracy,l2\n");
+        foreach (var result in results)
+            foreach (var s in result.Scores)
+                for (int d = 0; d < s.Accuracies.Count; d++)
+                    draws.AppendLine(string.Join(",", result.Method, result.Seed, s.Probe, F(s.Fraction), s.LabelCount, s.DrawSeeds[d], F(s.Accuracies[d]),
+                        s.L2 is { } l2 ? F(l2[d]) : ""));
+        File.WriteAllText(Path.Combine(folder, "draws.csv"), draws.ToString());
     }
 
-    private static double Spread(IEnumerable<double> values) => (values.Max() - values.Min()) / 2;
+    /// <summary>"SynCo − RawPixels: linear +3.1 / …" for every method that pretrains, when raw pixels ran too.</summary>
+    private static IEnumerable<string> Gains(IReadOnlyList<Row> rows, IReadOnlyList<double> fractions)
+    {
+        var raw = rows.FirstOrDefault(r => r.Method == Method.RawPixels);
+        if (raw is null) yield break;
+        foreach (var r in rows.Where(r => MethodNegatives.Pretrains(r.Method)))
+            yield return $"{r.Method} − RawPixels, points at {string.Join(" / ", fractions.Select(Percent))} of the labels: " + string.Join("; ", Probes.Select(p =>
+                $"{p.Name} {string.Join(" / ", fractions.Select(f => (100 * (r.Cells[(p.Probe, f)].Mean - raw.Cells[(p.Probe, f)].Mean)).ToString("+0.0;−0.0;0.0", Inv)))}"));
+    }
 
-    private static string Pct(double mean, double spread, int seeds) =>
-        seeds > 1 ? $"{(100 * mean).ToString("F1", Inv)} ± {(100 * spread).ToString("F1", Inv)} %" : $"{(100 * mean).ToString("F1", Inv)} %";
+    private static IEnumerable<string> Cells(Row r, FewLabelProbe probe, IReadOnlyList<double> fractions) =>
+        fractions.Select(f => r.Cells[(probe, f)] is var c && c.Count > 1
+            ? $"{(100 * c.Mean).ToString("F1", Inv)} ± {(100 * c.Spread).ToString("F1", Inv)} %"
+            : $"{(100 * c.Mean).ToString("F1", Inv)} %");
+
+    private static string Percent(double fraction) => $"{(100 * fraction).ToString("0.##", Inv)} %";
+
+    private static string Seconds(Row r) => r.Seconds > 0 ? $"{r.Seconds.ToString("F0", Inv)} s" : "–";
+
+    private static string Speed(Row r) => r.ImagesPerSecond > 0 ? r.ImagesPerSecond.ToString("F0", Inv) : "–";
 
     private static string F(double v) => v.ToString("G6", Inv);
 }

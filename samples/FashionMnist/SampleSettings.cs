@@ -9,8 +9,11 @@ public sealed record SampleSettings
     /// <summary>Where results, plots and the model go.</summary>
     public string OutputFolder { get; init; } = "artifacts/fashion-mnist";
 
-    /// <summary>Methods to run; the default is SynCo alone, <c>--compare</c> runs all five.</summary>
-    public IReadOnlyList<Method> Methods { get; init; } = new[] { Method.SynCo };
+    /// <summary>
+    /// Methods to run; the default is SynCo beside the two baselines every learned feature must beat (raw pixels and the
+    /// same backbone at random initialisation); <c>--compare</c> adds MoCo v2 and MoCHi.
+    /// </summary>
+    public IReadOnlyList<Method> Methods { get; init; } = new[] { Method.RawPixels, Method.RandomInit, Method.SynCo };
 
     /// <summary>Seeds; with several, the table reports mean ± spread.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = new[] { 1 };
@@ -29,6 +32,12 @@ public sealed record SampleSettings
 
     /// <summary>ResNet-18 width multiplier (CPU training needs 0.25, 0.5, 0.75, 1, ...).</summary>
     public double Width { get; init; } = 0.25;
+
+    /// <summary>
+    /// Stem: true for the CIFAR-style small stem (3×3 stride 1, no max-pool: stage 1 runs at 28×28), false for the
+    /// ImageNet stem (7×7 stride 2 and a max-pool: stage 1 at 7×7, about a sixteenth of the work per layer).
+    /// </summary>
+    public bool SmallStem { get; init; } = true;
 
     /// <summary>Queue length K.</summary>
     public int QueueSize { get; init; } = 4096;
@@ -55,6 +64,12 @@ public sealed record SampleSettings
 
     /// <summary>Symmetric loss: both views act as query and key (about twice the cost per step).</summary>
     public bool Symmetric { get; init; }
+
+    /// <summary>Label fractions the probes are trained on (class-balanced draws of the probe images); 1 %, 10 % and 100 %.</summary>
+    public IReadOnlyList<double> LabelFractions { get; init; } = Defaults.LabelFractions;
+
+    /// <summary>Seeds of the class-balanced label draws (one draw each per fraction below 100 %).</summary>
+    public IReadOnlyList<int> DrawSeeds { get; init; } = Defaults.LabelDrawSeeds;
 
     /// <summary>Labelled training images used for the linear probe and the kNN bank (all 60,000 by default).</summary>
     public int ProbeImages { get; init; } = 60_000;

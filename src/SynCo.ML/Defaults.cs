@@ -47,4 +47,10 @@ public static class Defaults
 
     /// <summary>Default memory bound of the fitted transformer's embedding cache, in MB.</summary>
     public const int EmbeddingCacheMegabytes = 1024;
+
+    /// <summary>Default label fractions of few-label evaluation: 1 %, 10 % and 100 % of the labelled training set.</summary>
+    public static readonly IReadOnlyList<double> LabelFractions = Array.AsReadOnly(new[] { 0.01, 0.1, 1.0 });
+
+    /// <summary>Default seeds of few-label evaluation's class-balanced draws (one draw per seed and fraction).</summary>
+    public static readonly IReadOnlyList<int> LabelDrawSeeds = Array.AsReadOnly(new[] { 1, 2, 3 });
 }

@@ -8,13 +8,71 @@ namespace SynCo.ML.Evaluation;
 /// training vectors, and measure accuracy on the test vectors. This is the linear evaluation the SSL literature reports
 /// (on frozen features), in ML.NET form.
 /// </summary>
-/// <example><code>double acc = LinearProbe.Accuracy(trainFeatures, trainLabels, testFeatures, testLabels, seed: 1);</code></example>
+/// <example>
+/// <code>
+/// double acc = LinearProbe.Accuracy(trainFeatures, trainLabels, testFeatures, testLabels, seed: 1);
+/// // Few labels: choose the L2 weight by cross-validation on the labelled set first.
+/// float l2 = LinearProbe.SelectL2(fewFeatures, fewLabels, LinearProbe.L2Candidates, folds: 3, seed: 1);
+/// double fewAcc = LinearProbe.Accuracy(fewFeatures, fewLabels, testFeatures, testLabels, seed: 1, l2: l2);
+/// </code>
+/// </example>
 public static class LinearProbe
 {
     private sealed class Row
     {
         public float[] Features { get; set; } = Array.Empty<float>();
         public uint Label { get; set; }
+    }
+
+    /// <summary>
+    /// The L2 weights <see cref="SelectL2"/> tries by default: ML.NET's L-BFGS sums the loss over examples, so the weight
+    /// that suits 600 labels is far larger than the one that suits 60,000 (measured on Fashion-MNIST raw pixels: 10–100
+    /// at 600 and 6,000 labels, where 1e-4 loses 1.6–2.2 points; at 60,000 all four lie within 0.3 points).
+    /// </summary>
+    public static readonly IReadOnlyList<float> L2Candidates = Array.AsReadOnly(new[] { 1e-4f, 1f, 10f, 100f });
+
+    /// <summary>
+    /// The L2 weight of <paramref name="candidates"/> with the best mean accuracy over <paramref name="folds"/>
+    /// class-stratified folds of the labelled set alone (the test set is never seen); the first such weight on ties.
+    /// </summary>
+    /// <param name="features">Labelled vectors, all of one length.</param>
+    /// <param name="labels">Their classes (non-negative).</param>
+    /// <param name="candidates">L2 weights to try, at least one, each finite and ≥ 0.</param>
+    /// <param name="folds">Folds, at least 2 and at most the size of the smallest class.</param>
+    /// <param name="seed">Seed of the fold assignment and of the fits.</param>
+    /// <exception cref="ArgumentException">Counts disagree, there are no candidates, or a class has fewer examples than folds.</exception>
+    public static float SelectL2(float[][] features, int[] labels, IReadOnlyList<float> candidates, int folds = 3, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (features.Length != labels.Length) throw new ArgumentException($"{features.Length} vectors but {labels.Length} labels; pass one label per vector.", nameof(labels));
+        if (candidates.Count == 0) throw new ArgumentException("Pass at least one L2 candidate.", nameof(candidates));
+        foreach (float c in candidates) Guard.NonNegative(c, nameof(candidates));
+        if (folds < 2) throw new ArgumentOutOfRangeException(nameof(folds), folds, "folds must be at least 2.");
+        if (candidates.Count == 1) return candidates[0];
+        var fold = new int[labels.Length];
+        foreach (var members in Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]))
+        {
+            int[] all = members.ToArray();
+            if (all.Length < folds)
+                throw new ArgumentException($"Class {members.Key} has {all.Length} labelled example(s), fewer than the {folds} folds; label more examples or use fewer folds.", nameof(labels));
+            int[] order = Data.DeterministicShuffle.Permutation(all.Length, seed, stream: members.Key);
+            for (int r = 0; r < all.Length; r++) fold[all[order[r]]] = r % folds;
+        }
+        var accuracy = new double[candidates.Count * folds];
+        Parallel.For(0, accuracy.Length, job =>
+        {
+            int c = job / folds, f = job % folds;
+            var train = Enumerable.Range(0, labels.Length).Where(i => fold[i] != f).ToArray();
+            var held = Enumerable.Range(0, labels.Length).Where(i => fold[i] == f).ToArray();
+            accuracy[job] = Accuracy(train.Select(i => features[i]).ToArray(), train.Select(i => labels[i]).ToArray(),
+                held.Select(i => features[i]).ToArray(), held.Select(i => labels[i]).ToArray(), seed, candidates[c]);
+        });
+        var mean = Enumerable.Range(0, candidates.Count).Select(c => accuracy.AsSpan(c * folds, folds).ToArray().Average()).ToArray();
+        int best = 0;
+        for (int c = 1; c < mean.Length; c++) if (mean[c] > mean[best]) best = c;
+        return candidates[best];
     }
 
     /// <summary>Trains on (<paramref name="trainFeatures"/>, <paramref name="trainLabels"/>) and returns test accuracy in [0, 1].</summary>
