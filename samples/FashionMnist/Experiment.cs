@@ -123,6 +123,12 @@ public sealed class Experiment
         };
         if (s.Temperature is { } temperature)
             options.MoCo.Temperature = temperature;
+        if (s.KeyMomentum is { } m)
+            options.MoCo.Momentum = m;
+        options.MoCo.HeadHiddenDim = s.HeadHiddenDim;
+        if (s.EmbeddingDim is { } dim)
+            options.MoCo.EmbeddingDim = dim;
+        options.Optimizer.WarmupEpochs = s.LearningRateWarmupEpochs;
         options.Backbone.WidthMultiplier = s.Width;
         options.Backbone.SmallStem = s.SmallStem;
         if (s.BatchNormSplits is { } splits)

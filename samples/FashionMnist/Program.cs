@@ -24,6 +24,10 @@ var lr = new Option<double>("--lr") { Description = "Base learning rate per 256 
 var minScale = new Option<double>("--min-scale") { Description = "Smallest area fraction of the random resized crop, in (0, 1].", DefaultValueFactory = _ => defaults.MinCropScale };
 var temperature = new Option<double?>("--temperature") { Description = "InfoNCE temperature T (default: the small-images recipe's 0.1)." };
 var bnSplits = new Option<int?>("--bn-splits") { Description = "Split batch-norm groups; --batch must be a multiple (default: the small-images recipe's 8)." };
+var momentum = new Option<double?>("--momentum") { Description = "Key-encoder momentum m in [0, 1) (default: the small-images recipe's 0.99)." };
+var lrWarmup = new Option<int>("--lr-warmup") { Description = "Epochs of linear learning-rate warm-up before the cosine schedule." };
+var headHidden = new Option<int?>("--head-hidden") { Description = "Hidden width of the projection head (default: the backbone's feature width)." };
+var embedding = new Option<int?>("--embedding-dim") { Description = "Contrastive embedding size (default 128)." };
 var symmetric = new Option<bool>("--symmetric") { Description = "Symmetric loss (both views as query; about twice the cost per step)." };
 var probe = new Option<int>("--probe-images") { Description = "Labelled training images for the linear probe and kNN bank (1–60000).", DefaultValueFactory = _ => defaults.ProbeImages };
 var fractions = new Option<double[]>("--fractions") { Description = "Label fractions the probes train on, in (0, 1] (class-balanced draws).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.LabelFractions.ToArray() };
@@ -34,7 +38,7 @@ var threads = new Option<int?>("--threads") { Description = "Intra-op threads (d
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")
 {
-    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, smallStem, queue, lr, minScale, temperature, bnSplits, symmetric, probe, fractions, drawSeeds, device, checkpoint, threads,
+    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, symmetric, probe, fractions, drawSeeds, device, checkpoint, threads,
 };
 root.SetAction((parsed, cancellationToken) =>
 {
@@ -46,7 +50,8 @@ root.SetAction((parsed, cancellationToken) =>
         PretrainImages = parsed.GetValue(images), Epochs = parsed.GetValue(epochs), WarmupEpochs = parsed.GetValue(warmup),
         BatchSize = parsed.GetValue(batch), Width = parsed.GetValue(width), SmallStem = parsed.GetValue(smallStem), QueueSize = parsed.GetValue(queue),
         LearningRate = parsed.GetValue(lr), MinCropScale = parsed.GetValue(minScale), Temperature = parsed.GetValue(temperature),
-        BatchNormSplits = parsed.GetValue(bnSplits), Symmetric = parsed.GetValue(symmetric),
+        BatchNormSplits = parsed.GetValue(bnSplits), KeyMomentum = parsed.GetValue(momentum), LearningRateWarmupEpochs = parsed.GetValue(lrWarmup),
+        HeadHiddenDim = parsed.GetValue(headHidden), EmbeddingDim = parsed.GetValue(embedding), Symmetric = parsed.GetValue(symmetric),
         ProbeImages = parsed.GetValue(probe), LabelFractions = parsed.GetValue(fractions)!, DrawSeeds = parsed.GetValue(drawSeeds)!, Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
     };
     return Task.FromResult(SampleRun.Execute(settings, new Terminal(Console.Out, Console.Error), cancellationToken));

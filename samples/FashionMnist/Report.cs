@@ -51,6 +51,10 @@ public static class Report
             $"ResNet-18 width {settings.Width.ToString(Inv)}{(settings.SmallStem ? "" : ", ImageNet stem")}, batch {settings.BatchSize}, K={settings.QueueSize}, lr {settings.LearningRate.ToString(Inv)} per 256, crop scale ≥ {settings.MinCropScale.ToString(Inv)}" +
             $"{(settings.Temperature is { } t ? $", T {t.ToString(Inv)}" : "")}" +
             $"{(settings.BatchNormSplits is { } k ? $", {k} batch-norm group(s)" : "")}" +
+            $"{(settings.KeyMomentum is { } m ? $", key momentum {m.ToString(Inv)}" : "")}" +
+            $"{(settings.LearningRateWarmupEpochs > 0 ? $", {settings.LearningRateWarmupEpochs} epoch(s) of lr warm-up" : "")}" +
+            $"{(settings.HeadHiddenDim is { } h ? $", head hidden width {h}" : "")}" +
+            $"{(settings.EmbeddingDim is { } e ? $", embedding {e}-d" : "")}" +
             $"{(settings.Symmetric ? ", symmetric loss" : "")}" +
             $"{(settings.Methods.Any(MethodNegatives.Synthesizes) ? $", synthetic negatives from epoch {settings.WarmupEpochs + 1}" : "")}; pretraining seeds {string.Join(", ", settings.Seeds)}.");
         md.AppendLine();

@@ -62,6 +62,18 @@ public sealed record SampleSettings
     /// </summary>
     public int? BatchNormSplits { get; init; }
 
+    /// <summary>Key-encoder momentum m; null keeps the small-images recipe's 0.99.</summary>
+    public double? KeyMomentum { get; init; }
+
+    /// <summary>Epochs of linear learning-rate warm-up before the cosine schedule; 0 for none.</summary>
+    public int LearningRateWarmupEpochs { get; init; }
+
+    /// <summary>Hidden width of the projection head; null for the backbone's feature width.</summary>
+    public int? HeadHiddenDim { get; init; }
+
+    /// <summary>Contrastive embedding size (the head's output); null for MoCo's 128.</summary>
+    public int? EmbeddingDim { get; init; }
+
     /// <summary>Symmetric loss: both views act as query and key (about twice the cost per step).</summary>
     public bool Symmetric { get; init; }
 

@@ -6,7 +6,10 @@ using SynCo.ML.Evaluation;
 
 namespace SynCo.Cli.Commands;
 
-/// <summary><c>synco eval</c>: kNN and linear-probe accuracy of labelled train/test feature files.</summary>
+/// <summary>
+/// <c>synco eval</c>: linear-probe, kNN and 5-NN accuracy of labelled train/test feature files, with the probes trained
+/// on class-balanced shares of the training labels (<see cref="FewLabelEvaluation"/>).
+/// </summary>
 public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
 {
     private readonly Option<string> _train = new("--train") { Description = "Training features (.csv, .npy or a Parquet part folder from synco featurize): the kNN bank and the probe's training set.", Required = true };
@@ -15,12 +18,22 @@ public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
     private readonly Option<string?> _testLabels = new("--test-labels") { Description = "Labels of --test, one int per line (default: the CSV label column or <test>.labels.txt)." };
     private readonly Option<int> _k = CliOptions.Positive(new Option<int>("--k") { Description = "kNN: neighbours that vote.", DefaultValueFactory = _ => 200 });
     private readonly Option<double> _t = CliOptions.Positive(new Option<double>("--t") { Description = "kNN: vote temperature, weight exp(cosine / t).", DefaultValueFactory = _ => 0.1 });
-    private readonly Option<int> _seed = new("--seed") { Description = "Seed of the linear probe.", DefaultValueFactory = _ => 0 };
+    private readonly Option<double[]> _fractions = new("--fractions")
+    {
+        Description = "Shares of the training labels the probes train on, each in (0, 1]: class-balanced draws.", AllowMultipleArgumentsPerToken = true,
+        DefaultValueFactory = _ => SynCo.ML.Defaults.LabelFractions.ToArray(),
+    };
+    private readonly Option<int[]> _drawSeeds = new("--draw-seeds")
+    {
+        Description = "Seeds of the label draws: one draw per seed at each fraction below 1; mean ± half the range.", AllowMultipleArgumentsPerToken = true,
+        DefaultValueFactory = _ => SynCo.ML.Defaults.LabelDrawSeeds.ToArray(),
+    };
 
     /// <inheritdoc/>
-    protected override Command Create() => new("eval", "Score features with a weighted kNN classifier and a linear probe (L-BFGS logistic regression); prints a table.")
+    protected override Command Create() => new("eval", "Score features with a linear probe (L-BFGS logistic regression), a weighted kNN and a 5-NN trained on " +
+        "1 %, 10 % and 100 % of the training labels (class-balanced draws); prints a table.")
     {
-        _train, _test, _trainLabels, _testLabels, _k, _t, _seed,
+        _train, _test, _trainLabels, _testLabels, _k, _t, _fractions, _drawSeeds,
     };
 
     /// <inheritdoc/>
@@ -41,32 +54,43 @@ public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
 
         int k = parsed.GetValue(_k);
         double t = parsed.GetValue(_t);
-        cancellationToken.ThrowIfCancellationRequested();
-        double knn = new KnnClassifier(train.Features, trainLabels, classes, k, t).Accuracy(test.Features, testLabels);
-        cancellationToken.ThrowIfCancellationRequested();
-        double probe = LinearProbe.Accuracy(train.Features, trainLabels, test.Features, testLabels, parsed.GetValue(_seed));
+        double[] fractions = parsed.GetValue(_fractions)!;
+        int[] seeds = parsed.GetValue(_drawSeeds)!;
+        if (fractions.Length == 0 || fractions.Any(f => f is <= 0 or > 1))
+            throw new UsageException($"--fractions takes shares of the training labels in (0, 1], e.g. 0.01 0.1 1; got '{string.Join(" ", fractions)}'.");
+        if (seeds.Length == 0) throw new UsageException("--draw-seeds needs at least one seed.");
+        var evaluation = new FewLabelEvaluation { Fractions = fractions, DrawSeeds = seeds, Neighbours = k, Temperature = t };
+        var scores = evaluation.Evaluate(train.Features, trainLabels, test.Features, testLabels, classes, cancellationToken);
 
         var inv = CultureInfo.InvariantCulture;
-        Terminal.Line($"train: {train.Features.Length} x {dim}, test: {test.Features.Length} x {dim}, {classes} classes");
+        Terminal.Line($"train: {train.Features.Length} x {dim}, test: {test.Features.Length} x {dim}, {classes} classes; " +
+            $"label draws: class-balanced, seeds {string.Join(", ", seeds)}");
+        string[] header = new[] { "method" }.Concat(fractions.Select(f => $"{(100 * f).ToString("0.##", inv)} % ({scores.First(s => s.Fraction == f).LabelCount})")).ToArray();
         var rows = new[]
         {
-            (Method: string.Create(inv, $"kNN (k={k}, t={t})"), Accuracy: knn),
-            (Method: "linear probe", Accuracy: probe),
-        };
+            (Name: "linear probe", Probe: FewLabelProbe.Linear),
+            (Name: string.Create(inv, $"kNN (k={k}, t={t})"), Probe: FewLabelProbe.WeightedKnn),
+            (Name: string.Create(inv, $"5-NN (t={t})"), Probe: FewLabelProbe.FiveNn),
+        }.Select(r => new[] { r.Name }.Concat(fractions.Select(f => Cell(scores.First(s => s.Probe == r.Probe && s.Fraction == f)))).ToArray()).ToList();
         if (Terminal.Interactive)
         {
-            var table = new Table().AddColumn("method").AddColumn(new TableColumn("accuracy").RightAligned());
-            foreach (var (method, accuracy) in rows) table.AddRow(Markup.Escape(method), (accuracy * 100).ToString("F2", inv) + " %");
+            var table = new Table().AddColumn(header[0]);
+            foreach (string h in header.Skip(1)) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
+            foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
             AnsiConsole.Write(table);
         }
         else
         {
-            int width = rows.Max(r => r.Method.Length) + 2;
-            Terminal.Line("method".PadRight(width) + "accuracy");
-            foreach (var (method, accuracy) in rows) Terminal.Line(method.PadRight(width) + (accuracy * 100).ToString("F2", inv) + " %");
+            int[] widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max() + 2).ToArray();
+            Terminal.Line(string.Concat(header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+            foreach (var row in rows) Terminal.Line(string.Concat(row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
         }
         return ExitCodes.Ok;
     }
+
+    private static string Cell(FewLabelScore score) =>
+        (score.Mean * 100).ToString("F2", CultureInfo.InvariantCulture) + (score.Accuracies.Count > 1
+            ? " ± " + (score.Spread * 100).ToString("F2", CultureInfo.InvariantCulture) : "") + " %";
 
     private static int[] RequireLabels(FeatureTable table, string path, string option) => table.Labels
         ?? throw new UsageException($"'{path}' has no labels: featurize a labelled input (class subfolders, or --labels for IDX) or pass {option} <file>.");

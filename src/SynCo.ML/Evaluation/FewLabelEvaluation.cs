@@ -37,6 +37,12 @@ public sealed class FewLabelEvaluation
     /// </summary>
     public int CrossValidationMaxLabels { get; init; } = 10_000;
 
+    /// <summary>Neighbours that vote in the <see cref="FewLabelProbe.WeightedKnn"/> probe; positive, default 200.</summary>
+    public int Neighbours { get; init; } = 200;
+
+    /// <summary>Vote temperature t of both kNN probes (weight exp(cosine / t)); positive, default 0.1.</summary>
+    public double Temperature { get; init; } = 0.1;
+
     /// <summary>The probes to run; default all three.</summary>
     public IReadOnlyList<FewLabelProbe> Probes { get; init; } = Enum.GetValues<FewLabelProbe>();
 
@@ -61,6 +67,8 @@ public sealed class FewLabelEvaluation
         foreach (double f in Fractions) Guard.Fraction(f, nameof(Fractions));
         if (DrawSeeds.Count == 0) throw new ArgumentException("DrawSeeds needs at least one seed.", nameof(DrawSeeds));
         if (Probes.Count == 0) throw new ArgumentException("Probes needs at least one probe.", nameof(Probes));
+        Guard.Positive(Neighbours, nameof(Neighbours));
+        Guard.Positive(Temperature, nameof(Temperature));
         if (LinearL2Candidates.Count == 0) throw new ArgumentException("LinearL2Candidates needs at least one L2 weight.", nameof(LinearL2Candidates));
 
         var scores = new List<FewLabelScore>();
@@ -82,8 +90,8 @@ public sealed class FewLabelEvaluation
                     accuracies[probe].Add(probe switch
                     {
                         FewLabelProbe.Linear => Linear(x, y, test, testLabels, seed, l2s),
-                        FewLabelProbe.WeightedKnn => new KnnClassifier(x, y, classes).Accuracy(test, testLabels),
-                        FewLabelProbe.FiveNn => new KnnClassifier(x, y, classes, k: 5).Accuracy(test, testLabels),
+                        FewLabelProbe.WeightedKnn => new KnnClassifier(x, y, classes, Neighbours, Temperature).Accuracy(test, testLabels),
+                        FewLabelProbe.FiveNn => new KnnClassifier(x, y, classes, 5, Temperature).Accuracy(test, testLabels),
                         _ => throw new ArgumentOutOfRangeException(nameof(Probes), probe, "Probes are Linear, WeightedKnn and FiveNn."),
                     });
                 }
@@ -98,7 +106,9 @@ public sealed class FewLabelEvaluation
 
     private double Linear(float[][] x, int[] y, float[][] test, int[] testLabels, int seed, List<float> chosen)
     {
-        float l2 = x.Length <= CrossValidationMaxLabels ? LinearProbe.SelectL2(x, y, LinearL2Candidates, folds: 3, seed) : LinearL2Candidates[0];
+        const int folds = 3;
+        bool validate = x.Length <= CrossValidationMaxLabels && y.GroupBy(c => c).Min(g => g.Count()) >= folds;
+        float l2 = validate ? LinearProbe.SelectL2(x, y, LinearL2Candidates, folds, seed) : LinearL2Candidates[0];
         chosen.Add(l2);
         return LinearProbe.Accuracy(x, y, test, testLabels, seed, l2);
     }
@@ -110,7 +120,7 @@ public enum FewLabelProbe
     /// <summary>Multinomial logistic regression on standardised features (<see cref="LinearProbe"/>).</summary>
     Linear,
 
-    /// <summary>Weighted kNN on cosine similarity, k = 200, t = 0.1 (<see cref="KnnClassifier"/>'s defaults).</summary>
+    /// <summary>Weighted kNN on cosine similarity, by default k = 200, t = 0.1 (<see cref="KnnClassifier"/>'s defaults).</summary>
     WeightedKnn,
 
     /// <summary>Weighted kNN with k = 5.</summary>

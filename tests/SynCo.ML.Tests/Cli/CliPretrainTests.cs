@@ -87,9 +87,17 @@ public class CliPretrainTests(PretrainedRunFixture run) : IClassFixture<Pretrain
 
         var eval = await CliRun.Of("eval", "--train", csv, "--test", npy, "--k", "20");
         Assert.True(eval.ExitCode == 0, eval.ToString());
-        Assert.Matches(@"kNN \(k=20, t=0\.1\)\s+\d+\.\d\d %", eval.Output);
-        Assert.Matches(@"linear probe\s+\d+\.\d\d %", eval.Output);
+        // Every probe at 1 %, 10 % and 100 % of the 16 labels per class: 1, 2 and 16 per class (three draws below 100 %).
+        Assert.Matches(@"method\s+1 % \(4\)\s+10 % \(8\)\s+100 % \(64\)", eval.Output);
+        const string few = @"\d+\.\d\d ± \d+\.\d\d %", full = @"\d+\.\d\d %";
+        foreach (string probe in new[] { @"linear probe", @"kNN \(k=20, t=0\.1\)", @"5-NN \(t=0\.1\)" })
+            Assert.Matches($@"{probe}\s+{few}\s+{few}\s+{full}\s*(\n|$)", eval.Output);
         Assert.Contains("4 classes", eval.Output);
+        Assert.Contains("seeds 1, 2, 3", eval.Output);
+
+        var bad = await CliRun.Of("eval", "--train", csv, "--test", npy, "--fractions", "0");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("(0, 1]", bad.Error);
     }
 
     [Fact]
