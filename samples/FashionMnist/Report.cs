@@ -42,7 +42,7 @@ public static class Report
             foreach (var p in Probes)
                 table.AddRow(new[] { r.Method.ToString(), p.Name }.Concat(Cells(r, p.Probe, fractions)).Concat(new[] { Seconds(r), Speed(r) }).ToArray());
         AnsiConsole.Write(table);
-        var gains = Gains(rows, fractions).ToList();
+        var gains = Gains(rows, fractions).Concat(PairedDifferences(results, fractions)).ToList();
         foreach (var line in gains) AnsiConsole.MarkupLine(Markup.Escape(line));
 
         int[] labels = fractions.Select(f => rows.SelectMany(r => r.Cells).First(c => c.Key.Item2 == f).Value.Labels).ToArray();
@@ -98,6 +98,26 @@ public static class Report
         foreach (var r in rows.Where(r => MethodNegatives.Pretrains(r.Method)))
             yield return $"{r.Method} − RawPixels, points at {string.Join(" / ", fractions.Select(Percent))} of the labels: " + string.Join("; ", Probes.Select(p =>
                 $"{p.Name} {string.Join(" / ", fractions.Select(f => (100 * (r.Cells[(p.Probe, f)].Mean - raw.Cells[(p.Probe, f)].Mean)).ToString("+0.0;−0.0;0.0", Inv)))}"));
+    }
+
+    /// <summary>
+    /// "SynCo − MoCoV2, paired by seed: …" for MoCHi and SynCo when MoCo v2 ran at the same seeds: the difference of the
+    /// two methods' draw-mean accuracies at each seed (same seed, same label draws), mean ± half the range over seeds.
+    /// </summary>
+    private static IEnumerable<string> PairedDifferences(IReadOnlyList<MethodResult> results, IReadOnlyList<double> fractions)
+    {
+        var baseline = results.Where(r => r.Method == Method.MoCoV2).ToDictionary(r => r.Seed);
+        foreach (var group in results.Where(r => MethodNegatives.Synthesizes(r.Method)).GroupBy(r => r.Method))
+        {
+            var pairs = group.Where(r => baseline.ContainsKey(r.Seed)).ToList();
+            if (pairs.Count < 2) continue;
+            yield return $"{group.Key} − MoCoV2, paired by seed ({string.Join(", ", pairs.Select(p => p.Seed))}), points at {string.Join(" / ", fractions.Select(Percent))} of the labels: " +
+                string.Join("; ", Probes.Select(p => $"{p.Name} " + string.Join(" / ", fractions.Select(f =>
+                {
+                    var d = pairs.Select(r => 100 * (r.Score(p.Probe, f).Mean - baseline[r.Seed].Score(p.Probe, f).Mean)).ToList();
+                    return $"{d.Average().ToString("+0.00;−0.00;0.00", Inv)} ± {((d.Max() - d.Min()) / 2).ToString("0.00", Inv)}";
+                }))));
+        }
     }
 
     private static IEnumerable<string> Cells(Row r, FewLabelProbe probe, IReadOnlyList<double> fractions) =>
