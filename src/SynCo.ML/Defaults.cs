@@ -47,4 +47,17 @@ public static class Defaults
 
     /// <summary>Default memory bound of the fitted transformer's embedding cache, in MB.</summary>
     public const int EmbeddingCacheMegabytes = 1024;
+
+    /// <summary>
+    /// Default share of the memory the .NET runtime says it may use (<see cref="GC.GetGCMemoryInfo()"/>'s
+    /// <c>TotalAvailableMemoryBytes</c>: the heap hard limit when one is set, else the machine's or container's memory)
+    /// up to which <see cref="SynCoEstimator.Fit"/> caches its input in memory as bytes instead of streaming it: a quarter.
+    /// </summary>
+    public const double InMemoryShareOfAvailableMemory = 0.25;
+
+    /// <summary>
+    /// Default memory bound, in MB, of the decoded images <see cref="SynCoEstimator.Fit"/> holds when it streams its input
+    /// (two read-ahead windows of the epoch's order together).
+    /// </summary>
+    public const int StreamingBufferMegabytes = 64;
 }
