@@ -53,13 +53,14 @@ internal static class EstimatorInputBench
     {
         var o = new SynCoOptions { Epochs = epochs, BatchSize = 64, MoCo = { QueueSize = 4096 }, Run = { Device = "cpu", Seed = 1, Threads = 2, Log = log } };
         o.Backbone.WidthMultiplier = 0.25;
+        o.Backbone.SmallStem = false;   // the ImageNet stem (stride 2 + max-pool): what is measured is the input path, not the network
         return o;
     }
 
     private static int Memory(int small, int large, int size, string heap)
     {
         Console.WriteLine($"estimator-memory: 1-epoch fits over {small} and {large} generated 3x{size}x{size} rows ({Mb((long)large * 3 * size * size)} as bytes), " +
-            $"DOTNET_GCHeapHardLimit={heap}, ResNet-18 width 0.25, batch 64, {Environment.ProcessorCount} logical CPU(s)");
+            $"DOTNET_GCHeapHardLimit={heap}, ResNet-18 width 0.25 (ImageNet stem), batch 64, {Environment.ProcessorCount} logical CPU(s)");
         var figures = new[] { small, large }.Select(rows =>
         {
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -109,7 +110,7 @@ internal static class EstimatorInputBench
         definition[nameof(PixelRow.Pixels)].ColumnType = view.Schema["Pixels"].Type;
         var extracted = ml.Data.LoadFromEnumerable(view.GetColumn<float[]>("Pixels").Select(p => new PixelRow { Pixels = p }).ToList(), definition);
         Console.WriteLine($"estimator-stream: {count} files {size}px (half JPEG, half PNG) through LoadImages -> ResizeImages -> ExtractPixels, {epochs} epochs per fit, " +
-            $"{rounds} rounds per path, ResNet-18 width 0.25, batch 64, {Environment.ProcessorCount} logical CPU(s)");
+            $"{rounds} rounds per path, ResNet-18 width 0.25 (ImageNet stem), batch 64, {Environment.ProcessorCount} logical CPU(s)");
 
         var rates = new Dictionary<string, List<double>> { ["streamed"] = new(), ["in memory"] = new() };
         var fits = new Dictionary<string, List<double>> { ["streamed"] = new(), ["in memory"] = new() };

@@ -56,8 +56,15 @@ public static class Defaults
     public const double InMemoryShareOfAvailableMemory = 0.25;
 
     /// <summary>
-    /// Default memory bound, in MB, of the decoded images <see cref="SynCoEstimator.Fit"/> holds when it streams its input
-    /// (two read-ahead windows of the epoch's order together).
+    /// Default memory bound of the decoded images <see cref="SynCoEstimator.Fit"/> holds when it streams its input (two
+    /// read-ahead windows of the epoch's order together), as a share of the memory the runtime may use: a sixteenth,
+    /// within [<see cref="StreamingBufferMinMegabytes"/>, <see cref="StreamingBufferMaxMegabytes"/>].
     /// </summary>
-    public const int StreamingBufferMegabytes = 64;
+    public const double StreamingBufferShareOfAvailableMemory = 1.0 / 16;
+
+    /// <summary>Smallest default streaming buffer, in MB.</summary>
+    public const int StreamingBufferMinMegabytes = 16;
+
+    /// <summary>Largest default streaming buffer, in MB (3,500 ImageNet-size images of 3×224×224 per window).</summary>
+    public const int StreamingBufferMaxMegabytes = 1024;
 }

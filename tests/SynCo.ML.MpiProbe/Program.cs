@@ -169,7 +169,7 @@ static int Estimator(bool stream)
     var options = new SynCo.ML.SynCoOptions { Epochs = 2, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 2, Threads = 1 } };
     options.Backbone.WidthMultiplier = 0.25;
     options.Backbone.BatchNormSplits = 2;
-    if (stream) (options.InMemoryLimitMegabytes, options.StreamingBufferMegabytes) = (0, 1);   // windows of 682 images: under 2 per epoch of 64
+    if (stream) (options.InMemoryLimitMegabytes, options.StreamingBufferMegabytes) = (0, 1);   // 1 MB: windows of 682 images, so an epoch of 64 is one window
     using var model = ml.Transforms.SynCoPretrain(options).Fit(data);
     if (stream) Console.WriteLine($"{SynCo.ML.Distributed.MpiWorld.Current()?.ToString() ?? "rank 0/1"} streamed peak {model.StreamedPeakBytes}");
     var embeddings = Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<float[]>(model.Transform(data), "Features").SelectMany(e => e).ToArray();

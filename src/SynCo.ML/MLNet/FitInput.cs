@@ -31,11 +31,11 @@ internal static class FitInput
             log($"{size}, within the in-memory limit of {Megabytes(limit)} ({source}): read once and kept in memory");
             return (InMemoryImageDataset.Wrap(scan.Pixels!, c, h, w), scan.Skipped);
         }
-        long buffer = (long)o.StreamingBufferMegabytes << 20;
+        var (buffer, bufferSource) = Buffer(o);
         var data = new StreamedPixelDataset(view, column, pathColumn, c, h, w, scan.Valid, buffer, Math.Max(1, Environment.ProcessorCount / 2));
         string why = bytes > limit ? $"over the in-memory limit of {Megabytes(limit)} ({source})" : bytes <= Array.MaxLength ? "another rank streams" : "more than one .NET array holds";
         log($"{size}, {why}: streamed, each epoch read again through the view's cursors in windows of {data.WindowImages} images, " +
-            $"holding at most {Megabytes(buffer)} of decoded images (SynCoOptions.StreamingBufferMegabytes){(pathColumn is null ? "" : $"; image paths from column '{pathColumn}'")}");
+            $"holding at most {Megabytes(buffer)} of decoded images ({bufferSource}){(pathColumn is null ? "" : $"; image paths from column '{pathColumn}'")}");
         return (data, scan.Skipped);
     }
 
@@ -46,6 +46,17 @@ internal static class FitInput
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         return ((long)(available * Defaults.InMemoryShareOfAvailableMemory),
             $"a quarter of the {Megabytes(available)} the runtime may use; set SynCoOptions.InMemoryLimitMegabytes to change it");
+    }
+
+    /// <summary>The streaming buffer in bytes and where it comes from.</summary>
+    internal static (long Bytes, string Source) Buffer(SynCoOptions o)
+    {
+        if (o.StreamingBufferMegabytes is { } mb) return ((long)mb << 20, "SynCoOptions.StreamingBufferMegabytes");
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long bytes = Math.Clamp((long)(available * Defaults.StreamingBufferShareOfAvailableMemory),
+            (long)Defaults.StreamingBufferMinMegabytes << 20, (long)Defaults.StreamingBufferMaxMegabytes << 20);
+        return (bytes, $"a sixteenth of the {Megabytes(available)} the runtime may use, within {Defaults.StreamingBufferMinMegabytes}–{Defaults.StreamingBufferMaxMegabytes} MB; " +
+            "set SynCoOptions.StreamingBufferMegabytes to change it");
     }
 
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:F1} MB");

@@ -66,10 +66,11 @@ public sealed class SynCoOptions : PretrainOptions
 
     /// <summary>
     /// Memory bound, in MB, of the decoded images held while streaming (two read-ahead windows of the epoch's order; each
-    /// epoch makes one forward pass over the view's rows per window). At least 1; default 64. Raise it for inputs of very
-    /// many rows, where each pass over the rows costs more than the decoding it saves.
+    /// epoch makes one forward pass over the view's rows per window). At least 1. Null (default) = a sixteenth of the
+    /// memory the runtime may use, within 16–1024 MB (20 MB under a 320 MB heap cap, 1 GB on a 16 GB machine). Raise it
+    /// for inputs of very many rows, where each pass over the rows costs more than the decoding it saves.
     /// </summary>
-    public int StreamingBufferMegabytes { get; set; } = Defaults.StreamingBufferMegabytes;
+    public int? StreamingBufferMegabytes { get; set; }
 
     /// <summary>ONNX Runtime intra-op threads of the fitted featurizer; null = ONNX Runtime's default.</summary>
     public int? OnnxThreads { get; set; }
@@ -105,7 +106,7 @@ public sealed class SynCoOptions : PretrainOptions
         if (OnnxThreads is { } t) Guard.Positive(t, nameof(OnnxThreads));
         Guard.NonNegative(EmbeddingCacheMegabytes, nameof(EmbeddingCacheMegabytes));
         if (InMemoryLimitMegabytes is { } limit) Guard.NonNegative(limit, nameof(InMemoryLimitMegabytes));
-        Guard.Positive(StreamingBufferMegabytes, nameof(StreamingBufferMegabytes));
+        if (StreamingBufferMegabytes is { } buffer) Guard.Positive(buffer, nameof(StreamingBufferMegabytes));
         if (ImagePathColumnName is { } path && string.IsNullOrWhiteSpace(path))
             throw new ArgumentException("ImagePathColumnName must name a column, or be null to find it by rule.", nameof(ImagePathColumnName));
         base.Validate();

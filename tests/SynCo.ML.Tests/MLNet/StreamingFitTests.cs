@@ -156,12 +156,15 @@ public class StreamingFitTests
     }
 
     [Fact]
-    public void TheDefaultInMemoryLimitIsAQuarterOfWhatTheRuntimeMayUse()
+    public void TheDefaultBoundsFollowWhatTheRuntimeMayUse()
     {
         var (bytes, source) = FitInput.Limit(new SynCoOptions());
         Assert.Equal((long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.25), bytes);
         Assert.Contains("a quarter of the", source);
         Assert.Equal(5L << 20, FitInput.Limit(new SynCoOptions { InMemoryLimitMegabytes = 5 }).Bytes);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        Assert.Equal(Math.Clamp(available / 16, 16L << 20, 1L << 30), FitInput.Buffer(new SynCoOptions()).Bytes);
+        Assert.Equal(3L << 20, FitInput.Buffer(new SynCoOptions { StreamingBufferMegabytes = 3 }).Bytes);
         Assert.Contains("StreamingBufferMegabytes must be a positive integer",
             Assert.ThrowsAny<ArgumentException>(() => new MLContext().Transforms.SynCoPretrain(new SynCoOptions { StreamingBufferMegabytes = 0 })).Message);
         Assert.Contains("InMemoryLimitMegabytes must be zero or positive",
