@@ -42,7 +42,8 @@ public sealed class BatchLoader
     /// <param name="prefetchDepth">How many batches to prepare ahead, at least 1. Default 2.</param>
     /// <param name="readerThreads">
     /// Threads that read images of one batch in parallel on the background side, at least 1. Default 1; raise it
-    /// for datasets that decode files (<see cref="ImageFolderDataset"/>) when cores are free.
+    /// for datasets that decode files (<see cref="ImageFolderDataset"/>) when cores are free. A dataset read forward (the
+    /// estimator's streamed input) uses its own reader threads instead.
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count is out of range; the message says what is legal.</exception>
