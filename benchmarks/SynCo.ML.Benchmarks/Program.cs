@@ -24,6 +24,8 @@ public static class Program
         root.Add(FeaturizeBenchOptions.Command());
         root.Add(DownstreamBenchOptions.Command());
         root.Add(ShardedFeaturizeBench.Command());
+        root.Add(EstimatorInputBench.MemoryCommand());
+        root.Add(EstimatorInputBench.StreamCommand());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -92,7 +92,8 @@ internal static class ShardedFeaturizeBench
         return count / clock.Elapsed.TotalSeconds;
     }
 
-    private static void Generate(string folder, int count, int size)
+    /// <summary>Generates <paramref name="count"/> striped RGB files (half JPEG, half PNG) once; kept when the folder already has them.</summary>
+    internal static void Generate(string folder, int count, int size)
     {
         if (Directory.Exists(folder) && Directory.GetFiles(folder).Length == count) return;
         Directory.CreateDirectory(folder);

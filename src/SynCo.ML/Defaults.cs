@@ -48,6 +48,26 @@ public static class Defaults
     /// <summary>Default memory bound of the fitted transformer's embedding cache, in MB.</summary>
     public const int EmbeddingCacheMegabytes = 1024;
 
+    /// <summary>
+    /// Default share of the memory the .NET runtime says it may use (<see cref="GC.GetGCMemoryInfo()"/>'s
+    /// <c>TotalAvailableMemoryBytes</c>: the heap hard limit when one is set, else the machine's or container's memory)
+    /// up to which <see cref="SynCoEstimator.Fit"/> caches its input in memory as bytes instead of streaming it: a quarter.
+    /// </summary>
+    public const double InMemoryShareOfAvailableMemory = 0.25;
+
+    /// <summary>
+    /// Default memory bound of the decoded images <see cref="SynCoEstimator.Fit"/> holds when it streams its input (two
+    /// read-ahead windows of the epoch's order together), as a share of the memory the runtime may use: a sixteenth,
+    /// within [<see cref="StreamingBufferMinMegabytes"/>, <see cref="StreamingBufferMaxMegabytes"/>].
+    /// </summary>
+    public const double StreamingBufferShareOfAvailableMemory = 1.0 / 16;
+
+    /// <summary>Smallest default streaming buffer, in MB.</summary>
+    public const int StreamingBufferMinMegabytes = 16;
+
+    /// <summary>Largest default streaming buffer, in MB (3,500 ImageNet-size images of 3×224×224 per window).</summary>
+    public const int StreamingBufferMaxMegabytes = 1024;
+
     /// <summary>Default label fractions of few-label evaluation: 1 %, 10 % and 100 % of the labelled training set.</summary>
     public static readonly IReadOnlyList<double> LabelFractions = Array.AsReadOnly(new[] { 0.01, 0.1, 1.0 });
 

@@ -3,7 +3,8 @@
 //   throw            rank 1 throws, and the probe aborts the whole job with that rank's message (rank 0 waits in a barrier)
 //   steps N [file]   N training steps through TrainingSession; losses, queue and weight digests per rank
 //   resume DIR [stop] a 2-epoch checkpointed run, optionally failing after epoch 1
-//   estimator        SynCoPretrain(...).Fit on one IDataView; an embedding digest per rank
+//   estimator [stream] SynCoPretrain(...).Fit on one IDataView (with "stream": streamed, not kept in memory); an embedding
+//                    digest per rank, and with "stream" the bytes of decoded images this rank held at most
 //   train ...        a Pretrainer run on random pixels or an image folder, printing every step's loss: the tool behind
 //                    the thread-count and batch-norm comparisons in docs/benchmarks.md (PROBE_BN, PROBE_THREADS)
 using SynCo.ML;
@@ -14,7 +15,7 @@ using SynCo.ML.Training;
 
 if (args.FirstOrDefault() == "train") return Train(args.Skip(1).ToArray());
 if (args.FirstOrDefault() == "steps") return Steps(int.Parse(args[1]), args.ElementAtOrDefault(2));
-if (args.FirstOrDefault() == "estimator") return Estimator();
+if (args.FirstOrDefault() == "estimator") return Estimator(args.ElementAtOrDefault(1) == "stream");
 if (args.FirstOrDefault() == "resume") return Resume(args[1], args.Length > 2 && args[2] == "stop");
 
 using var world = MpiWorld.Join();
@@ -159,7 +160,7 @@ static int Resume(string dir, bool stop)
 
 // estimator: mlContext.Transforms.SynCoPretrain(...).Fit on the same IDataView on every rank; each rank prints a digest of
 // the embeddings its fitted transformer gives (all ranks must return the same transformer).
-static int Estimator()
+static int Estimator(bool stream)
 {
     var ml = new Microsoft.ML.MLContext(seed: 1);
     var random = new Random(5);
@@ -168,7 +169,9 @@ static int Estimator()
     var options = new SynCo.ML.SynCoOptions { Epochs = 2, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 2, Threads = 1 } };
     options.Backbone.WidthMultiplier = 0.25;
     options.Backbone.BatchNormSplits = 2;
+    if (stream) (options.InMemoryLimitMegabytes, options.StreamingBufferMegabytes) = (0, 1);   // 1 MB: windows of 682 images, so an epoch of 64 is one window
     using var model = ml.Transforms.SynCoPretrain(options).Fit(data);
+    if (stream) Console.WriteLine($"{SynCo.ML.Distributed.MpiWorld.Current()?.ToString() ?? "rank 0/1"} streamed peak {model.StreamedPeakBytes}");
     var embeddings = Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<float[]>(model.Transform(data), "Features").SelectMany(e => e).ToArray();
     Console.WriteLine($"{SynCo.ML.Distributed.MpiWorld.Current()?.ToString() ?? "rank 0/1"} embeddings {embeddings.Length} sum {embeddings.Sum(v => (double)v):R} " +
         $"hash {embeddings.Aggregate(17L, (h, v) => h * 31 + BitConverter.SingleToInt32Bits(v))}");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,8 @@ namespace SynCo.ML.Data;
 /// Threads: a background task copies or decodes the next batches into managed byte buffers (up to
 /// <see cref="PrefetchDepth"/> batches ahead, buffers reused); the tensor of each batch is created on the thread
 /// that advances the enumerator, because TorchSharp dispose scopes are per thread. Stopping the enumeration early
-/// (break, dispose, exception) stops the background task.
+/// (break, dispose, exception) stops the background task. A dataset that can only be read forward (an ML.NET view the
+/// estimator streams) is given the epoch's whole sequence of reads at the start of the epoch and reads it ahead itself.
 /// </para>
 /// </remarks>
 public sealed class BatchLoader
@@ -40,7 +42,8 @@ public sealed class BatchLoader
     /// <param name="prefetchDepth">How many batches to prepare ahead, at least 1. Default 2.</param>
     /// <param name="readerThreads">
     /// Threads that read images of one batch in parallel on the background side, at least 1. Default 1; raise it
-    /// for datasets that decode files (<see cref="ImageFolderDataset"/>) when cores are free.
+    /// for datasets that decode files (<see cref="ImageFolderDataset"/>) when cores are free. A dataset read forward (the
+    /// estimator's streamed input) uses its own reader threads instead.
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count is out of range; the message says what is legal.</exception>
@@ -137,11 +140,13 @@ public sealed class BatchLoader
             for (int step = 0; step < steps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                long waiting = Stopwatch.GetTimestamp();
                 Prepared item = Take(ready, stop.Token, cancellationToken);
+                var waited = Stopwatch.GetElapsedTime(waiting);
                 item.Error?.Throw();
                 Tensor images = ToTensor(item.Buffer!, item.Indices!.Length);
                 free.Add(item.Buffer!);
-                yield return new ImageBatch(images, epoch, step, item.Indices);
+                yield return new ImageBatch(images, epoch, step, item.Indices) { Waited = waited };
             }
         }
         finally
@@ -182,15 +187,15 @@ public sealed class BatchLoader
         BlockingCollection<byte[]> free, CancellationToken stop)
     {
         int allocated = 0;
+        ISequenceReader? sequence = null;
         try
         {
+            if (_dataset is ISequentialImageDataset sequential)
+                sequence = sequential.ReadSequence(Enumerable.Range(0, steps).SelectMany(step => StepIndices(order, step)).ToArray(), stop);
             for (int step = 0; step < steps; step++)
             {
                 stop.ThrowIfCancellationRequested();
-                var (offset, local) = _part.Range(BatchSize).GetOffsetAndLength(BatchSize);
-                int first = step * BatchSize + offset;
-                int count = _part.Count == 1 ? Math.Min(BatchSize, order.Length - first) : local;
-                int[] indices = order.AsSpan(first, count).ToArray();
+                int[] indices = StepIndices(order, step);
 
                 // PrefetchDepth buffers wait in the queue, one is being filled and one is being copied to a tensor.
                 if (!free.TryTake(out byte[]? buffer))
@@ -205,7 +210,7 @@ public sealed class BatchLoader
                         buffer = free.Take(stop);
                     }
                 }
-                Fill(buffer, indices, stop);
+                Fill(buffer, indices, sequence, stop);
                 ready.Add(new Prepared(buffer, indices, null), stop);
             }
         }
@@ -224,17 +229,32 @@ public sealed class BatchLoader
                 // The consumer stopped before it could see the error.
             }
         }
+        finally
+        {
+            sequence?.Dispose();
+        }
     }
 
-    private void Fill(byte[] buffer, int[] indices, CancellationToken stop)
+    /// <summary>The dataset indices of <paramref name="step"/>'s batch that this loader reads (this rank's slice of it in data-parallel training).</summary>
+    private int[] StepIndices(int[] order, int step)
+    {
+        var (offset, local) = _part.Range(BatchSize).GetOffsetAndLength(BatchSize);
+        int first = step * BatchSize + offset;
+        int count = _part.Count == 1 ? Math.Min(BatchSize, order.Length - first) : local;
+        return order.AsSpan(first, count).ToArray();
+    }
+
+    private void Fill(byte[] buffer, int[] indices, ISequenceReader? sequence, CancellationToken stop)
     {
         int size = _imageSize;
-        if (ReaderThreads == 1)
+        if (sequence is not null || ReaderThreads == 1)
         {
             for (int i = 0; i < indices.Length; i++)
             {
                 stop.ThrowIfCancellationRequested();
-                _dataset.ReadImage(indices[i], buffer.AsSpan(i * size, size));
+                var destination = buffer.AsSpan(i * size, size);
+                if (sequence is not null) sequence.Read(indices[i], destination);
+                else _dataset.ReadImage(indices[i], destination);
             }
             return;
         }

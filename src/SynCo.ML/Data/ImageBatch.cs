@@ -31,6 +31,12 @@ public sealed class ImageBatch : IDisposable
     /// <summary>Dataset indices of the images, in batch order.</summary>
     public IReadOnlyList<int> Indices { get; }
 
+    /// <summary>
+    /// How long the enumerator waited for the background reader to have this batch ready (zero when reading keeps ahead
+    /// of the caller's step).
+    /// </summary>
+    public TimeSpan Waited { get; init; }
+
     /// <summary>Disposes <see cref="Images"/>.</summary>
     public void Dispose() => Images.Dispose();
 }

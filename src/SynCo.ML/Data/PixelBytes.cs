@@ -37,6 +37,13 @@ internal sealed class PixelBytes
         return null;
     }
 
+    /// <summary>Takes in what <paramref name="other"/> has converted (another thread's part of the same input).</summary>
+    public void Add(PixelBytes other)
+    {
+        _max = Math.Max(_max, other._max);
+        _fractional |= other._fractional;
+    }
+
     /// <summary>Why everything converted so far looks scaled to 0–1, or null.</summary>
     public string? UnitScaleProblem() => _max > float.NegativeInfinity && _max <= 1f && _fractional
         ? $"every pixel is at most {_max} and some are fractional: the pixels look scaled to 0–1. {ScaleAdvice}."

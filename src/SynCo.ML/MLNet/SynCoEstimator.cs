@@ -58,6 +58,16 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
     }
 
     /// <summary>Pretrains on <paramref name="input"/> (labels, if any, are ignored), exports and returns the featurizer.</summary>
+    /// <remarks>
+    /// <para>The input is read once to check every row (and count them). Inputs whose pixels fit within
+    /// <see cref="SynCoOptions.InMemoryLimitMegabytes"/> as bytes are kept in memory from that pass; larger ones are
+    /// streamed: each epoch reads the view again through its cursors (so ML.NET decodes image files again), a window of
+    /// the epoch's order at a time on background threads, holding at most <see cref="SynCoOptions.StreamingBufferMegabytes"/>
+    /// of decoded images. Both paths visit the same seeded order and train the same model; the log says which ran and why.</para>
+    /// <para>Rows are read with serial cursors, so an image ML.NET cannot decode is that row's error: it names the row and,
+    /// when the view has a path column (<see cref="SynCoOptions.ImagePathColumnName"/>), the file; with
+    /// <see cref="InvalidImageHandling.Skip"/> the row is left out and listed in <see cref="SynCoTransformer.SkippedRowDetails"/>.</para>
+    /// </remarks>
     /// <exception cref="ArgumentException">The column is missing or of the wrong type, the data is empty or smaller than a batch, or pixels are not 0–255.</exception>
     /// <exception cref="InvalidOperationException">A row is unreadable and <see cref="SynCoOptions.InvalidImages"/> is <see cref="InvalidImageHandling.Fail"/>.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
@@ -85,9 +95,9 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
             temporary = new[] { resized, pixelColumn };
             log($"image column '{o.InputColumnName}': resized to {width} and converted to RGB pixels inside the fitted chain");
         }
-        var (data, skipped) = PixelColumnReader.Read(pixels, pixelColumn, o.InvalidImages == InvalidImageHandling.Skip, o.CancellationToken);
+        var (data, skipped) = FitInput.Open(pixels, pixelColumn, o, log);
         if (skipped.Count > 0)
-            log($"skipped {skipped.Count} invalid row(s) (first: {string.Join(", ", skipped.Take(10))})");
+            log($"skipped {skipped.Count} invalid row(s) (first: {string.Join("; ", skipped.Take(10).Select(s => s.Describe(pixelColumn)))})");
 
         using var result = new Pretrainer(o).Train(data, o.CancellationToken);
         var spec = result.Description.ExportSpec();
@@ -97,7 +107,9 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
         spec.OutputName = o.OutputColumnName;
         byte[] onnx = BackboneOnnxExporter.ExportToBytes(result.Encoder, spec);
         o.Run.Log = userLog; // the transformer outlives this fit's mlContext channel
-        return SynCoTransformer.Create(_catalog, onnx, result.Encoder.Backbone, prep, pixels, pixelColumn, temporary, o, result.History, skipped, result.DeviceReason);
+        var model = SynCoTransformer.Create(_catalog, onnx, result.Encoder.Backbone, prep, pixels, pixelColumn, temporary, o, result.History, skipped, result.DeviceReason);
+        model.StreamedPeakBytes = (data as StreamedPixelDataset)?.PeakBytesHeld;
+        return model;
     }
 
     /// <summary>The resize + pixel-extraction estimator for an image input, with its temporary column names.</summary>

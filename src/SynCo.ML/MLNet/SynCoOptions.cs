@@ -46,6 +46,32 @@ public sealed class SynCoOptions : PretrainOptions
     /// <summary>Rows with unreadable images or non-finite pixels: fail (default) or skip and report.</summary>
     public InvalidImageHandling InvalidImages { get; set; } = InvalidImageHandling.Fail;
 
+    /// <summary>
+    /// The text column whose value names a row's image file in messages and in <see cref="SynCoTransformer.SkippedRowDetails"/>
+    /// (e.g. the path column <c>LoadImages</c> reads). Null (default) = found by rule: the visible text column named
+    /// "ImagePath", else the last visible text column whose name ends in "Path" (any case), else the only visible text
+    /// column; none when no column fits.
+    /// </summary>
+    public string? ImagePathColumnName { get; set; }
+
+    /// <summary>
+    /// Inputs whose pixels take at most this many MB as bytes (rows × C × H × W) are read once and kept in memory for all
+    /// epochs; larger inputs are streamed: every epoch reads the view again through its cursors (ML.NET decodes image
+    /// files again), holding at most <see cref="StreamingBufferMegabytes"/> of decoded images. Null (default) = a quarter
+    /// of the memory the runtime says it may use (<c>GC.GetGCMemoryInfo().TotalAvailableMemoryBytes</c>: a process whose
+    /// heap is capped with <c>DOTNET_GCHeapHardLimit</c> streams by itself). 0 = always stream. Both paths train on the
+    /// same seeded order and give the same model; the log says which ran and why.
+    /// </summary>
+    public int? InMemoryLimitMegabytes { get; set; }
+
+    /// <summary>
+    /// Memory bound, in MB, of the decoded images held while streaming (two read-ahead windows of the epoch's order; each
+    /// epoch makes one forward pass over the view's rows per window). At least 1. Null (default) = a sixteenth of the
+    /// memory the runtime may use, within 16–1024 MB (20 MB under a 320 MB heap cap, 1 GB on a 16 GB machine). Raise it
+    /// for inputs of very many rows, where each pass over the rows costs more than the decoding it saves.
+    /// </summary>
+    public int? StreamingBufferMegabytes { get; set; }
+
     /// <summary>ONNX Runtime intra-op threads of the fitted featurizer; null = ONNX Runtime's default.</summary>
     public int? OnnxThreads { get; set; }
 
@@ -79,6 +105,10 @@ public sealed class SynCoOptions : PretrainOptions
         if (ImageHeight is { } h) Guard.Positive(h, nameof(ImageHeight));
         if (OnnxThreads is { } t) Guard.Positive(t, nameof(OnnxThreads));
         Guard.NonNegative(EmbeddingCacheMegabytes, nameof(EmbeddingCacheMegabytes));
+        if (InMemoryLimitMegabytes is { } limit) Guard.NonNegative(limit, nameof(InMemoryLimitMegabytes));
+        if (StreamingBufferMegabytes is { } buffer) Guard.Positive(buffer, nameof(StreamingBufferMegabytes));
+        if (ImagePathColumnName is { } path && string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("ImagePathColumnName must name a column, or be null to find it by rule.", nameof(ImagePathColumnName));
         base.Validate();
     }
 }

@@ -37,7 +37,7 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
     private long _featurizedRows;
 
     private SynCoTransformer(ITransformer inner, ITransformer? prep, string pixelColumn, byte[] onnx, string onnxPath, ResNet backbone,
-        SynCoOptions options, int embeddingSize, IReadOnlyList<EpochSummary> history, IReadOnlyList<long> skipped, string deviceReason)
+        SynCoOptions options, int embeddingSize, IReadOnlyList<EpochSummary> history, IReadOnlyList<SkippedRow> skipped, string deviceReason)
     {
         _inner = inner;
         _prep = prep;
@@ -53,7 +53,8 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
         OutputColumnName = options.OutputColumnName;
         EmbeddingSize = embeddingSize;
         History = history;
-        SkippedRows = skipped;
+        SkippedRowDetails = skipped;
+        SkippedRows = skipped.Select(s => s.Row).ToArray();
         DeviceReason = deviceReason;
         EmbeddingCacheBytes = (long)options.EmbeddingCacheMegabytes << 20;
         Log = options.Run.Log;
@@ -89,6 +90,12 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
 
     /// <summary>Row indices left out of pretraining (with <see cref="InvalidImageHandling.Skip"/>).</summary>
     public IReadOnlyList<long> SkippedRows { get; }
+
+    /// <summary>The rows left out of pretraining with their image file, when the input names one, and the reason.</summary>
+    public IReadOnlyList<SkippedRow> SkippedRowDetails { get; }
+
+    /// <summary>When the fit streamed its input: the most bytes of decoded images it held at once; null when it kept the input in memory.</summary>
+    internal long? StreamedPeakBytes { get; set; }
 
     /// <summary>Which device trained and why.</summary>
     public string DeviceReason { get; }
@@ -221,7 +228,7 @@ public sealed class SynCoTransformer : ITransformer, IDisposable
     }
 
     internal static SynCoTransformer Create(TransformsCatalog catalog, byte[] onnx, ResNet backbone, ITransformer? prep, IDataView pixels, string pixelColumn,
-        string[] temporaryColumns, SynCoOptions o, IReadOnlyList<EpochSummary> history, IReadOnlyList<long> skipped, string deviceReason)
+        string[] temporaryColumns, SynCoOptions o, IReadOnlyList<EpochSummary> history, IReadOnlyList<SkippedRow> skipped, string deviceReason)
     {
         // ML.NET's Stream overload copies the model to a temp file it never deletes; own the file instead.
         string dir = Path.Combine(Path.GetTempPath(), "synco-ml");

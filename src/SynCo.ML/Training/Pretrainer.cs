@@ -102,12 +102,14 @@ public sealed class Pretrainer
             telemetry.Clear();
             double lossSum = 0, lr = 0;
             int step = 0;
+            var waited = TimeSpan.Zero;
             var clock = Stopwatch.StartNew();
             foreach (var batch in loader.GetBatches(epoch, cancellationToken: cancellationToken))
             {
                 using var scope = NewDisposeScope();
                 lr = schedule.At(globalStep);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                waited += batch.Waited;
                 var images = batch.Images.to(session.Device);
                 batch.Images.Dispose();
                 double loss = session.Step.Run(images, augmentGenerator, synthesize);
@@ -120,6 +122,8 @@ public sealed class Pretrainer
                 cancellationToken.ThrowIfCancellationRequested();
             }
             double seconds = clock.Elapsed.TotalSeconds;
+            if (data is ISequentialImageDataset)   // streamed input: did decoding keep up with the steps?
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1} input: the steps waited {waited.TotalSeconds:F2} s for streamed images ({100 * waited.TotalSeconds / seconds:F1} % of the epoch)"));
             if (parallel is not null && step > 0)
             {
                 var (reduce, gather, bytes) = parallel.TakeTraffic();

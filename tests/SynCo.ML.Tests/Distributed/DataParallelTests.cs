@@ -93,6 +93,19 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void TheStreamingEstimatorUnderALauncherReadsOnlyEachRanksShardAndEqualsOneProcess()
+    {
+        var one = Lines(MpiWorldTests.Run("dotnet", $"\"{Probe}\" estimator stream", new()));
+        var two = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, "estimator stream"));
+        Assert.Equal(Rest(two, "rank 0/2, OpenMPI embeddings"), Rest(two, "rank 1/2, OpenMPI embeddings"));   // bit for bit
+        AssertClose(Field(one, "rank 0/1 embeddings", "sum"), Field(two, "rank 0/2, OpenMPI embeddings", "sum"), "embedding sum");
+        // One process holds the epoch's 64 images of 3×16×16; each rank only its half of every batch.
+        Assert.Equal(64 * 768, Value(one, "rank 0/1 streamed peak"));
+        foreach (string rank in new[] { "rank 0/2, OpenMPI", "rank 1/2, OpenMPI" })
+            Assert.Equal(32 * 768, Value(two, $"{rank} streamed peak"));
+    }
+
+    [Fact]
     public void ResumingTwoRanksFromACheckpointEqualsAnUninterruptedTwoRankRun()
     {
         using var temp = new TempFolder();
