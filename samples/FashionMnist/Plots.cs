@@ -50,12 +50,7 @@ public static class Plots
             bars.Color = line.Color;
         }
         plot.Axes.Bottom.SetTicks(xs, sorted.Select(f => $"{100 * f:0.##} %").ToArray());
-        plot.Title($"{name}: test accuracy against the share of labels (mean ± spread over seeds × draws)");
-        plot.XLabel("labelled training images (class-balanced)");
-        plot.YLabel("test accuracy (%)");
-        plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, Width, Height);
-        return path;
+        return Save(plot, $"{name}: test accuracy against the share of labels (mean ± spread over seeds × draws)", "labelled training images (class-balanced)", "test accuracy (%)", Alignment.LowerRight, path);
     }
 
     private static string Curves(IEnumerable<MethodResult> runs, Func<EpochSummary, double> value, string title, string yLabel, string path)
@@ -66,12 +61,7 @@ public static class Plots
             var line = plot.Add.Scatter(r.History.Select(h => h.Epoch + 1.0).ToArray(), r.History.Select(value).ToArray());
             line.LegendText = r.Method.ToString();
         }
-        plot.Title(title);
-        plot.XLabel("epoch");
-        plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, Width, Height);
-        return path;
+        return Save(plot, title, "epoch", yLabel, Alignment.UpperRight, path);
     }
 
     /// <summary>Mean cosine to the query of each negative group per epoch: are the synthetic negatives harder than the real ones?</summary>
@@ -86,12 +76,7 @@ public static class Plots
             var line = plot.Add.Scatter(points.Select(p => p.Item1).ToArray(), points.Select(p => p.Item2!.MeanCosine).ToArray());
             line.LegendText = $"{group} (share {points[^1].Item2!.SoftmaxShare:P1})";
         }
-        plot.Title($"{run.Method}: how hard are the negatives? (legend: share of the softmax, last epoch)");
-        plot.XLabel("epoch");
-        plot.YLabel("mean cosine to query");
-        plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, Width, Height);
-        return path;
+        return Save(plot, $"{run.Method}: how hard are the negatives? (legend: share of the softmax, last epoch)", "epoch", "mean cosine to query", Alignment.LowerRight, path);
     }
 
     private static string Pca(MethodResult run, int[] labels, string path)
@@ -112,6 +97,17 @@ public static class Plots
         }
         plot.Title($"{run.Method}: test embeddings, first two principal components");
         plot.ShowLegend(legend, Alignment.UpperRight);
+        plot.SavePng(path, Width, Height);
+        return path;
+    }
+
+    /// <summary>Titles, labels and legend, then the PNG at <paramref name="path"/>, which it returns.</summary>
+    private static string Save(Plot plot, string title, string xLabel, string yLabel, Alignment legend, string path)
+    {
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(legend);
         plot.SavePng(path, Width, Height);
         return path;
     }
