@@ -34,6 +34,7 @@ public sealed class Experiment
         _probeLabels = FashionMnistData.Labels(_probeTrain);
         _testLabels = FashionMnistData.Labels(data.Test);
         _evaluation = new FewLabelEvaluation { Fractions = settings.LabelFractions, DrawSeeds = settings.DrawSeeds };
+        _evaluation.Validate();   // --fractions / --draw-seeds fail now, not after the first pretraining
     }
 
     /// <summary>Runs <paramref name="method"/> with <paramref name="seed"/>; saves the SynCo model and ONNX when asked.</summary>

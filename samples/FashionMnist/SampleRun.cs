@@ -56,8 +56,5 @@ public static class SampleRun
         if (s.ProbeImages is < 1 or > 60_000) throw new UsageException($"--probe-images must be in 1–60000, not {s.ProbeImages}.");
         if (s.Seeds.Count == 0) throw new UsageException("--seeds needs at least one seed.");
         if (s.Methods.Count == 0) throw new UsageException("--methods needs at least one method.");
-        if (s.LabelFractions.Count == 0 || s.LabelFractions.Any(f => f is <= 0 or > 1))
-            throw new UsageException($"--fractions takes label fractions in (0, 1], e.g. 0.01 0.1 1; got {string.Join(" ", s.LabelFractions)}.");
-        if (s.DrawSeeds.Count == 0) throw new UsageException("--draw-seeds needs at least one seed.");
     }
 }

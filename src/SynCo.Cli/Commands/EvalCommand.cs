@@ -56,9 +56,6 @@ public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
         double t = parsed.GetValue(_t);
         double[] fractions = parsed.GetValue(_fractions)!;
         int[] seeds = parsed.GetValue(_drawSeeds)!;
-        if (fractions.Length == 0 || fractions.Any(f => f is <= 0 or > 1))
-            throw new UsageException($"--fractions takes shares of the training labels in (0, 1], e.g. 0.01 0.1 1; got '{string.Join(" ", fractions)}'.");
-        if (seeds.Length == 0) throw new UsageException("--draw-seeds needs at least one seed.");
         var evaluation = new FewLabelEvaluation { Fractions = fractions, DrawSeeds = seeds, Neighbours = k, Temperature = t };
         var scores = evaluation.Evaluate(train.Features, trainLabels, test.Features, testLabels, classes, cancellationToken);
 

@@ -63,13 +63,7 @@ public sealed class FewLabelEvaluation
         ArgumentNullException.ThrowIfNull(testLabels);
         if (train.Length != trainLabels.Length)
             throw new ArgumentException($"{train.Length} training vectors but {trainLabels.Length} labels; pass one label per vector.", nameof(trainLabels));
-        if (Fractions.Count == 0) throw new ArgumentException("Fractions needs at least one label fraction in (0, 1].", nameof(Fractions));
-        foreach (double f in Fractions) Guard.Fraction(f, nameof(Fractions));
-        if (DrawSeeds.Count == 0) throw new ArgumentException("DrawSeeds needs at least one seed.", nameof(DrawSeeds));
-        if (Probes.Count == 0) throw new ArgumentException("Probes needs at least one probe.", nameof(Probes));
-        Guard.Positive(Neighbours, nameof(Neighbours));
-        Guard.Positive(Temperature, nameof(Temperature));
-        if (LinearL2Candidates.Count == 0) throw new ArgumentException("LinearL2Candidates needs at least one L2 weight.", nameof(LinearL2Candidates));
+        Validate();
 
         var scores = new List<FewLabelScore>();
         foreach (double fraction in Fractions)
@@ -102,6 +96,19 @@ public sealed class FewLabelEvaluation
             }));
         }
         return scores;
+    }
+
+    /// <summary>Checks the settings, so a host can fail before the work whose features this evaluation scores.</summary>
+    /// <exception cref="ArgumentException">A list is empty, a fraction is not in (0, 1], or k or t is not positive.</exception>
+    public void Validate()
+    {
+        if (Fractions.Count == 0) throw new ArgumentException("Fractions needs at least one label fraction in (0, 1].", nameof(Fractions));
+        foreach (double f in Fractions) Guard.Fraction(f, nameof(Fractions));
+        if (DrawSeeds.Count == 0) throw new ArgumentException("DrawSeeds needs at least one seed.", nameof(DrawSeeds));
+        if (Probes.Count == 0) throw new ArgumentException("Probes needs at least one probe.", nameof(Probes));
+        Guard.Positive(Neighbours, nameof(Neighbours));
+        Guard.Positive(Temperature, nameof(Temperature));
+        if (LinearL2Candidates.Count == 0) throw new ArgumentException("LinearL2Candidates needs at least one L2 weight.", nameof(LinearL2Candidates));
     }
 
     private double Linear(float[][] x, int[] y, float[][] test, int[] testLabels, int seed, List<float> chosen)
