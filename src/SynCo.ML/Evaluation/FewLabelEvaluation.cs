@@ -78,17 +78,14 @@ public sealed class FewLabelEvaluation
                 labelled = rows.Length;
                 float[][] x = rows.Select(i => train[i]).ToArray();
                 int[] y = rows.Select(i => trainLabels[i]).ToArray();
-                foreach (var probe in Probes)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    accuracies[probe].Add(probe switch
-                    {
-                        FewLabelProbe.Linear => Linear(x, y, test, testLabels, seed, l2s),
-                        FewLabelProbe.WeightedKnn => new KnnClassifier(x, y, classes, Neighbours, Temperature).Accuracy(test, testLabels),
-                        FewLabelProbe.FiveNn => new KnnClassifier(x, y, classes, 5, Temperature).Accuracy(test, testLabels),
-                        _ => throw new ArgumentOutOfRangeException(nameof(Probes), probe, "Probes are Linear, WeightedKnn and FiveNn."),
-                    });
-                }
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Probes.Contains(FewLabelProbe.Linear)) accuracies[FewLabelProbe.Linear].Add(Linear(x, y, test, testLabels, seed, l2s));
+                var knn = Probes.Where(p => p != FewLabelProbe.Linear).ToArray();
+                if (knn.Length == 0) continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                int[] ks = knn.Select(p => Math.Min(x.Length, NeighboursOf(p))).ToArray();   // one search serves both kNN probes
+                var knnAccuracy = new KnnClassifier(x, y, classes, ks.Max(), Temperature).Accuracies(test, testLabels, ks);
+                for (int j = 0; j < knn.Length; j++) accuracies[knn[j]].Add(knnAccuracy[j]);
             }
             scores.AddRange(Probes.Select(p => new FewLabelScore(p, fraction, labelled, seeds, accuracies[p])
             {
@@ -110,6 +107,13 @@ public sealed class FewLabelEvaluation
         Guard.Positive(Temperature, nameof(Temperature));
         if (LinearL2Candidates.Count == 0) throw new ArgumentException("LinearL2Candidates needs at least one L2 weight.", nameof(LinearL2Candidates));
     }
+
+    private int NeighboursOf(FewLabelProbe probe) => probe switch
+    {
+        FewLabelProbe.WeightedKnn => Neighbours,
+        FewLabelProbe.FiveNn => 5,
+        _ => throw new ArgumentOutOfRangeException(nameof(Probes), probe, "Probes are Linear, WeightedKnn and FiveNn."),
+    };
 
     private double Linear(float[][] x, int[] y, float[][] test, int[] testLabels, int seed, List<float> chosen)
     {

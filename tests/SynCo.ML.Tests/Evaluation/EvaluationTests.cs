@@ -42,6 +42,19 @@ public class EvaluationTests
     }
 
     [Fact]
+    public void OneSearchServesSeveralNeighbourCountsExactly()
+    {
+        // Random labels: the 1-, 5- and 40-NN votes disagree on many queries, so a wrong slice of the shared search shows.
+        var (bank, labels) = Clusters(400, 7, randomLabels: true);
+        var (queries, _) = Clusters(200, 8);
+        var shared = new KnnClassifier(bank, labels, 3, k: 40).Predict(queries, new[] { 1, 5, 40 });
+        var alone = new[] { 1, 5, 40 }.Select(k => new KnnClassifier(bank, labels, 3, k).Predict(queries)).ToArray();
+        for (int j = 0; j < 3; j++) Assert.Equal(alone[j], shared[j]);
+        Assert.True(shared[0].Zip(shared[2]).Count(p => p.First != p.Second) > 40, "1-NN and 40-NN should disagree on random labels");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KnnClassifier(bank, labels, 3, k: 5).Predict(queries, new[] { 6 }));
+    }
+
+    [Fact]
     public void BadInputNamesTheFix()
     {
         Assert.Contains("one label per vector", Assert.Throws<ArgumentException>(() => new KnnClassifier(new[] { new[] { 1f } }, new[] { 0, 1 }, 2)).Message);
