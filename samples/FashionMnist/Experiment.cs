@@ -136,6 +136,11 @@ public sealed class Experiment
             options.Backbone.BatchNormSplits = splits;
         options.Augmentation = AugmentationOptions.SmallImages(28, 28, 1);
         options.Augmentation.Crop.MinScale = s.MinCropScale;
+        if (s.SmallCropScale.Count != 2)
+            throw new UsageException($"--small-crop-scale takes two area fractions (smallest, largest), not {s.SmallCropScale.Count}.");
+        options.SmallCrops.Count = s.SmallCrops;
+        options.SmallCrops.Height = options.SmallCrops.Width = s.SmallCropSize;
+        (options.SmallCrops.MinScale, options.SmallCrops.MaxScale) = (s.SmallCropScale[0], s.SmallCropScale[1]);
         var bank = _data.Train.Subset(2_000, seed: 11);
         var held = _data.Test.Subset(1_000, seed: 12);
         options.Run.Monitor = new KnnMonitor(bank, bank.Labels!, held, held.Labels!, Classes, options.Augmentation).Measure;

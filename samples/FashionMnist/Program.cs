@@ -28,6 +28,9 @@ var momentum = new Option<double?>("--momentum") { Description = "Key-encoder mo
 var lrWarmup = new Option<int>("--lr-warmup") { Description = "Epochs of linear learning-rate warm-up before the cosine schedule." };
 var headHidden = new Option<int?>("--head-hidden") { Description = "Hidden width of the projection head (default: the backbone's feature width)." };
 var embedding = new Option<int?>("--embedding-dim") { Description = "Contrastive embedding size (default 128)." };
+var smallCrops = new Option<int>("--small-crops") { Description = "Multi-crop: small extra query crops per image (0: off)." };
+var smallCropSize = new Option<int?>("--small-crop-size") { Description = "Side of a small crop in pixels (default: 96/224 of the 28 px view, rounded: 12)." };
+var smallCropScale = new Option<double[]>("--small-crop-scale") { Description = "Area range of a small crop: two fractions in (0, 1] (default: SwAV's 0.05 0.14).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.SmallCropScale.ToArray() };
 var symmetric = new Option<bool>("--symmetric") { Description = "Symmetric loss (both views as query; about twice the cost per step)." };
 var probe = new Option<int>("--probe-images") { Description = "Labelled training images for the linear probe and kNN bank (1–60000).", DefaultValueFactory = _ => defaults.ProbeImages };
 var fractions = new Option<double[]>("--fractions") { Description = "Label fractions the probes train on, in (0, 1] (class-balanced draws).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.LabelFractions.ToArray() };
@@ -38,7 +41,7 @@ var threads = new Option<int?>("--threads") { Description = "Intra-op threads (d
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")
 {
-    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, symmetric, probe, fractions, drawSeeds, device, checkpoint, threads,
+    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, smallCrops, smallCropSize, smallCropScale, symmetric, probe, fractions, drawSeeds, device, checkpoint, threads,
 };
 root.SetAction((parsed, cancellationToken) =>
 {
@@ -52,6 +55,7 @@ root.SetAction((parsed, cancellationToken) =>
         LearningRate = parsed.GetValue(lr), MinCropScale = parsed.GetValue(minScale), Temperature = parsed.GetValue(temperature),
         BatchNormSplits = parsed.GetValue(bnSplits), KeyMomentum = parsed.GetValue(momentum), LearningRateWarmupEpochs = parsed.GetValue(lrWarmup),
         HeadHiddenDim = parsed.GetValue(headHidden), EmbeddingDim = parsed.GetValue(embedding), Symmetric = parsed.GetValue(symmetric),
+        SmallCrops = parsed.GetValue(smallCrops), SmallCropSize = parsed.GetValue(smallCropSize), SmallCropScale = parsed.GetValue(smallCropScale)!,
         ProbeImages = parsed.GetValue(probe), LabelFractions = parsed.GetValue(fractions)!, DrawSeeds = parsed.GetValue(drawSeeds)!, Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
     };
     return Task.FromResult(SampleRun.Execute(settings, new Terminal(Console.Out, Console.Error), cancellationToken));

@@ -74,6 +74,15 @@ public sealed record SampleSettings
     /// <summary>Contrastive embedding size (the head's output); null for MoCo's 128.</summary>
     public int? EmbeddingDim { get; init; }
 
+    /// <summary>Multi-crop: small extra query crops per image (<see cref="SynCo.ML.Augmentation.SmallCropOptions"/>); 0 is off.</summary>
+    public int SmallCrops { get; init; }
+
+    /// <summary>Side of a small crop in pixels; null for the library's default (96/224 of the full view).</summary>
+    public int? SmallCropSize { get; init; }
+
+    /// <summary>Area range of a small crop (two fractions); SwAV's 0.05–0.14 by default.</summary>
+    public IReadOnlyList<double> SmallCropScale { get; init; } = new[] { Defaults.SmallCropMinScale, Defaults.SmallCropMaxScale };
+
     /// <summary>Symmetric loss: both views act as query and key (about twice the cost per step).</summary>
     public bool Symmetric { get; init; }
 

@@ -68,6 +68,15 @@ public static class Defaults
     /// <summary>Largest default streaming buffer, in MB (3,500 ImageNet-size images of 3×224×224 per window).</summary>
     public const int StreamingBufferMaxMegabytes = 1024;
 
+    /// <summary>Default side of a multi-crop small crop as a share of the full view's: SwAV's 96 of 224 px.</summary>
+    public const double SmallCropSizeRatio = 96.0 / 224.0;
+
+    /// <summary>Default smallest area fraction of a multi-crop small crop (SwAV's 0.05).</summary>
+    public const double SmallCropMinScale = 0.05;
+
+    /// <summary>Default largest area fraction of a multi-crop small crop (SwAV's 0.14).</summary>
+    public const double SmallCropMaxScale = 0.14;
+
     /// <summary>Default label fractions of few-label evaluation: 1 %, 10 % and 100 % of the labelled training set.</summary>
     public static readonly IReadOnlyList<double> LabelFractions = Array.AsReadOnly(new[] { 0.01, 0.1, 1.0 });
 

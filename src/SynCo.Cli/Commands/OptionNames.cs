@@ -11,7 +11,7 @@ internal static class OptionNames
     // Longest names first so that e.g. "LearningRateWarmupEpochs" is not rewritten as "--lr" + "WarmupEpochs".
     private static readonly (string Name, string Option)[] Vocabulary =
     {
-        ("Backbone.WidthMultiplier", "--width"), ("Backbone.BatchNormSplits", "--bn-splits"), ("LearningRateWarmupEpochs", "--warmup-lr-epochs"),
+        ("SmallCrops.Height", "--small-crop-size"), ("SmallCrops.Width", "--small-crop-size"), ("Backbone.WidthMultiplier", "--width"), ("Backbone.BatchNormSplits", "--bn-splits"), ("LearningRateWarmupEpochs", "--warmup-lr-epochs"),
         ("WidthMultiplier", "--width"), ("BatchNormSplits", "--bn-splits"), ("WarmupEpochs", "--negatives-warmup"),
         ("HardPoolSize", "--hard-pool"), ("QueueSize", "--queue"), ("BatchSize", "--batch"), ("LearningRate", "--lr"),
         ("WeightDecay", "--wd"), ("Temperature", "--temperature"), ("Momentum", "--momentum"), ("Epochs", "--epochs"),

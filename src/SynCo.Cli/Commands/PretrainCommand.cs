@@ -49,6 +49,14 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     {
         Description = "Smallest area fraction kept by the random resized crop, in (0, 1] (default: recipe, 0.08 / 0.2). Centred 28 px Fashion-MNIST items learned fastest with 0.8 (docs/benchmarks.md).",
     });
+    private readonly Option<int?> _smallCrops = CliOptions.NonNegative(new Option<int?>("--small-crops")
+    {
+        Description = "Multi-crop: small extra query crops per image, each against the same key and queue (default 0, off). They cover 5-14 % of the image area (SwAV).",
+    });
+    private readonly Option<int?> _smallCropSize = CliOptions.Positive(new Option<int?>("--small-crop-size")
+    {
+        Description = "Side of a small crop in pixels, at most the image's (default 96/224 of it, rounded: 14 px at 32 px).",
+    });
     private readonly Option<bool> _symmetric = new("--symmetric") { Description = "Symmetric loss (both views as query); about twice the cost per step." };
     private readonly Option<string> _negatives = CliOptions.Choice("--negatives",
         "Synthetic hard negatives: synco = SynCo's six types scaled to the queue, mochi = MoCHi mixing, none = plain MoCo v2.", [.. NegativesMethod.Names]);
@@ -73,7 +81,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
     protected override Command Create() => new("pretrain", "Self-supervised pretraining (MoCo v2 + synthetic hard negatives) on unlabelled images; writes <out>/backbone.onnx and <out>/history.csv.")
     {
         _images, _out, _size, _channels, _recipe, _epochs, _batch, _arch, _width, _smallStem, _bnSplits, _queue, _momentum, _temperature,
-        _lr, _wd, _warmupLr, _minScale, _symmetric, _negatives, _hardPool, _mochiS, _mochiS1, _negativesWarmup, _device, _seed, _threads,
+        _lr, _wd, _warmupLr, _minScale, _smallCrops, _smallCropSize, _symmetric, _negatives, _hardPool, _mochiS, _mochiS1, _negativesWarmup, _device, _seed, _threads,
         _skipUnreadable, _distributed, _noResume,
     };
 
@@ -148,6 +156,12 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         if (parsed.GetValue(_wd) is { } wd) o.Optimizer.WeightDecay = wd;
         if (parsed.GetValue(_warmupLr) is { } warm) o.Optimizer.WarmupEpochs = warm;
         o.MoCo.Symmetric = parsed.GetValue(_symmetric);
+        if (parsed.GetValue(_smallCrops) is { } crops) o.SmallCrops.Count = crops;
+        if (parsed.GetValue(_smallCropSize) is { } side)
+        {
+            if (o.SmallCrops.Count == 0) throw new UsageException("--small-crop-size applies with --small-crops 1 or more.");
+            o.SmallCrops.Height = o.SmallCrops.Width = side;
+        }
         o.Run.Device = parsed.GetValue(_device)!;
         o.Run.Seed = parsed.GetValue(_seed);
         o.Run.Threads = parsed.GetValue(_threads);

@@ -79,18 +79,42 @@ public sealed class MoCoEngine : IDisposable
     /// <param name="view1">Query view (and key view for the symmetric term).</param>
     /// <param name="view2">Key view (and query view for the symmetric term).</param>
     /// <param name="synthesize">Whether to append synthetic negatives (false during warm-up).</param>
-    public MoCoStep Forward(Tensor view1, Tensor view2, bool synthesize)
+    public MoCoStep Forward(Tensor view1, Tensor view2, bool synthesize) => Forward(view1, view2, synthesize, smallCrops: null);
+
+    /// <summary>
+    /// As <see cref="Forward(Tensor, Tensor, bool)"/>, plus multi-crop: every small crop is one more query against the
+    /// key of <paramref name="view2"/> and the queue (no synthetic negatives), and the loss is the mean over all query
+    /// views, (F·L_full + n·L_small) / (F + n), with F = 1 (2 when symmetric) full-view terms and n small crops per image.
+    /// </summary>
+    /// <param name="view1">Query view (and key view for the symmetric term).</param>
+    /// <param name="view2">Key view (and query view for the symmetric term).</param>
+    /// <param name="synthesize">Whether to append synthetic negatives to the full-view queries (false during warm-up).</param>
+    /// <param name="smallCrops">
+    /// (B·n, C, h, w) small crops, image-major (rows b·n to b·n + n − 1 are the n crops of image b, so split batch-norm
+    /// groups hold whole images, on one process as across data-parallel ranks), any h×w the encoder accepts; null for none.
+    /// </param>
+    public MoCoStep Forward(Tensor view1, Tensor view2, bool synthesize, Tensor? smallCrops)
     {
-        if (view1.shape[0] != view2.shape[0])
+        long batch = view1.shape[0];
+        if (batch != view2.shape[0])
             throw new ArgumentException($"Both views need the same batch size; got {view1.shape[0]} and {view2.shape[0]}.");
+        if (smallCrops is not null && (smallCrops.shape[0] == 0 || smallCrops.shape[0] % batch != 0))
+            throw new ArgumentException($"smallCrops needs a whole number of crops per image: {smallCrops.shape[0]} rows for a batch of {batch}.", nameof(smallCrops));
         MomentumUpdate.Apply(_momentumPairs, _options.Momentum);
         var stats = new List<NegativeGroupStats>();
-        var (loss, keys) = Direction(view1, view2, synthesize, stats);
+        var (loss, keys, key) = Direction(view1, view2, synthesize, stats);
+        int fullTerms = 1;
         if (_options.Symmetric)
         {
-            var (loss2, keys2) = Direction(view2, view1, synthesize, stats: null);
+            var (loss2, keys2, _) = Direction(view2, view1, synthesize, stats: null);
             loss = 0.5 * (loss + loss2);
             keys = cat(new[] { keys, keys2 }, 0);
+            fullTerms = 2;
+        }
+        if (smallCrops is not null)
+        {
+            long n = smallCrops.shape[0] / batch;
+            loss = (fullTerms * loss + n * SmallCropLoss(smallCrops, key, n)) / (fullTerms + n);
         }
         return new MoCoStep(loss, keys, stats);
     }
@@ -106,7 +130,15 @@ public sealed class MoCoEngine : IDisposable
         return k.index_select(0, perm.argsort());
     }
 
-    private (Tensor Loss, Tensor Keys) Direction(Tensor imq, Tensor imk, bool synthesize, List<NegativeGroupStats>? stats)
+    /// <summary>InfoNCE of the small-crop queries: every crop of image b against image b's key and the queue, mean over all B·n.</summary>
+    private Tensor SmallCropLoss(Tensor smallCrops, Tensor key, long n)
+    {
+        var qt = nn.functional.normalize(_query.call(smallCrops), dim: 1) / _options.Temperature;
+        return InfoNce(ScaledLogits(qt, key.repeat_interleave(n, dim: 0), qt.matmul(Queue.Keys.t()), synthetic: null));
+    }
+
+    // Returns the loss, the keys to enqueue (the global batch's under data parallelism) and this process's keys.
+    private (Tensor Loss, Tensor Keys, Tensor Key) Direction(Tensor imq, Tensor imk, bool synthesize, List<NegativeGroupStats>? stats)
     {
         var q = nn.functional.normalize(_query.call(imq), dim: 1);
         var (k, keys) = _parallel is null ? (EncodeKeys(imk), null) : EncodeKeysAcrossRanks(imk, _parallel);
@@ -125,7 +157,7 @@ public sealed class MoCoEngine : IDisposable
         var logits = ScaledLogits(qt, k, queueLogits, synthetic);
         var loss = InfoNce(logits);
         if (stats is not null) stats.AddRange(Measure(logits, hardCosines, synthetic is null ? null : Synthesizer));
-        return (loss, keys ?? k);
+        return (loss, keys ?? k, k);
     }
 
     /// <summary>

@@ -52,6 +52,9 @@ public class PretrainOptions
     /// <summary>Augmentation; null = the recipe's preset at the data's image size.</summary>
     public AugmentationOptions? Augmentation { get; set; }
 
+    /// <summary>Multi-crop: small extra query crops per image (<see cref="SmallCropOptions.Count"/> 0, the default, is off).</summary>
+    public SmallCropOptions SmallCrops { get; set; } = new();
+
     /// <summary>Device, seed, threads, checkpoints and callbacks.</summary>
     public RunOptions Run { get; set; } = new();
 
@@ -99,10 +102,12 @@ public class PretrainOptions
         ArgumentNullException.ThrowIfNull(MoCo, nameof(MoCo));
         ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
         ArgumentNullException.ThrowIfNull(Run, nameof(Run));
+        ArgumentNullException.ThrowIfNull(SmallCrops, nameof(SmallCrops));
         Guard.Positive(Epochs, nameof(Epochs));
         Guard.Positive(BatchSize, nameof(BatchSize));
         MoCo.Validate();
         Optimizer.Validate();
+        SmallCrops.Validate();
         Run.Validate();
         if (InitialBackboneWeights is { } weights && !File.Exists(weights))
             throw new FileNotFoundException($"InitialBackboneWeights '{weights}' does not exist; give the path of a .pt, .pth or .safetensors " +

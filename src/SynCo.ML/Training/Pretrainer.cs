@@ -75,7 +75,7 @@ public sealed class Pretrainer
         if (parallel is not null) loader = loader.ForRank(parallel.Part);
         int steps = loader.StepsPerEpoch;
         var schedule = TrainingSession.Schedule(_o, steps);
-        string fingerprint = Fingerprint(data, session.Backbone, session.Negatives, session.Augmentation);
+        string fingerprint = Fingerprint(data, session.Backbone, session.Negatives, session.Augmentation, session.SmallCropAugmentation);
         var history = new List<EpochSummary>();
         int firstEpoch = 0;
         long globalStep = 0;
@@ -155,9 +155,12 @@ public sealed class Pretrainer
     }
 
     // Everything that changes the trained weights; a checkpoint written under another fingerprint is refused.
-    private string Fingerprint(IImageDataset data, BackboneOptions backbone, Negatives.NegativeOptions negatives, AugmentationOptions augmentation) => string.Create(CultureInfo.InvariantCulture,
+    // Multi-crop adds its part only when on, so checkpoints written before it existed still resume.
+    private string Fingerprint(IImageDataset data, BackboneOptions backbone, Negatives.NegativeOptions negatives, AugmentationOptions augmentation,
+        AugmentationOptions? smallCrops) => string.Create(CultureInfo.InvariantCulture,
         $"{backbone}; head {_o.MoCo.HeadHiddenDim?.ToString() ?? "auto"}->{_o.MoCo.EmbeddingDim}; data {data.Count}x{data.Channels}x{data.Height}x{data.Width}; " +
         $"batch {_o.BatchSize}; epochs {_o.Epochs}; K {_o.MoCo.QueueSize}; m {_o.MoCo.Momentum}; T {_o.MoCo.Temperature}; sym {_o.MoCo.Symmetric}; " +
         $"shuffle {_o.MoCo.ShuffleKeys}; lr {_o.Optimizer.LearningRate}; warm-up {_o.Optimizer.WarmupEpochs}; sgd m {_o.Optimizer.Momentum}; wd {_o.Optimizer.WeightDecay}; " +
-        $"seed {_o.Run.Seed ?? 0}; init {_o.InitialBackboneWeights ?? "random"}; negatives {JsonSerializer.Serialize(negatives)}; augmentation {JsonSerializer.Serialize(augmentation)}");
+        $"seed {_o.Run.Seed ?? 0}; init {_o.InitialBackboneWeights ?? "random"}; negatives {JsonSerializer.Serialize(negatives)}; augmentation {JsonSerializer.Serialize(augmentation)}") +
+        (smallCrops is null ? "" : $"; small crops {_o.SmallCrops.Count} x {JsonSerializer.Serialize(smallCrops.Crop)}");
 }

@@ -55,11 +55,13 @@ public sealed class TrainingSession : IDisposable
         Negatives = options.ResolveNegatives();
         Augmentation = options.ResolveAugmentation(channels, height, width);
         Augmenter = new BatchAugmenter(Augmentation);
+        SmallCropAugmentation = options.SmallCrops.Enabled ? options.SmallCrops.Resolve(Augmentation) : null;
         Engine = new MoCoEngine(_query, Key, options.MoCo, Negatives.CreateSynthesizer(options.MoCo.QueueSize), Device, (ulong)Seed, Parallel);
         var parameters = _query.parameters().ToList();
         Optimizer = optim.SGD(parameters, options.Optimizer.LearningRate, momentum: options.Optimizer.Momentum, weight_decay: options.Optimizer.WeightDecay);
         Telemetry = new HardnessTelemetry();
-        Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry, Parallel, parameters);
+        Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry, Parallel, parameters,
+            SmallCropAugmentation is null ? null : new BatchAugmenter(SmallCropAugmentation), options.SmallCrops.Count);
         Description = EncoderDescription.Of(_query, Backbone, Augmentation.Normalization.Mean, Augmentation.Normalization.Std);
     }
 
@@ -113,6 +115,9 @@ public sealed class TrainingSession : IDisposable
 
     /// <summary>The augmentation actually used (the options' or the recipe's preset at the images' size).</summary>
     public AugmentationOptions Augmentation { get; }
+
+    /// <summary>The small crops' augmentation when multi-crop is on (<see cref="PretrainOptions.SmallCrops"/>), else null.</summary>
+    public AugmentationOptions? SmallCropAugmentation { get; }
 
     /// <summary>Hardness telemetry of the negative groups, filled by <see cref="Step"/>.</summary>
     public HardnessTelemetry Telemetry { get; }

@@ -53,6 +53,16 @@ public class CliBadInputTests
     }
 
     [Fact]
+    public async Task SmallCropLargerThanTheImages()
+    {
+        using var temp = new TempFolder();
+        ClassImages.Write(temp.File("images"), perClass: 4);
+        AssertBadInput(await CliRun.Of(Pretrain(temp.File("images"), temp.File("run"), "--small-crops", "2", "--small-crop-size", "20")),
+            "(20 px) must be at most the full view's (16 px)", "lower --small-crop-size");
+        AssertBadInput(await CliRun.Of(Pretrain(temp.File("images"), temp.File("run"), "--small-crop-size", "8")), "--small-crop-size applies with --small-crops 1 or more");
+    }
+
+    [Fact]
     public async Task CropScaleAboveOne()
     {
         using var temp = new TempFolder();

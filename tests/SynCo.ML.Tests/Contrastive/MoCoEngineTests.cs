@@ -8,7 +8,7 @@ namespace SynCo.ML.Tests.Contrastive;
 public class MoCoEngineTests
 {
     /// <summary>A tiny conv encoder standing in for the ResNet: images (B, 1, 8, 8) → (B, 16).</summary>
-    private static nn.Module<Tensor, Tensor> TinyEncoder() => nn.Sequential(
+    internal static nn.Module<Tensor, Tensor> TinyEncoder() => nn.Sequential(
         nn.Conv2d(1, 4, 3, padding: 1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(16, 16));
 
     private static MoCoEngine Engine(nn.Module<Tensor, Tensor> q, nn.Module<Tensor, Tensor> k, NegativeSynthesizer? synth = null, bool symmetric = false) =>

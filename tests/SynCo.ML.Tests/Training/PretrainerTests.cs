@@ -14,9 +14,10 @@ public class PretrainerTests
     private static InMemoryImageDataset Data(int count = 64) =>
         InMemoryImageDataset.FromFloats(TinyImages.Stripes(count, seed: 9).Select(r => r.Pixels), 1, TinyImages.Side, TinyImages.Side);
 
-    private static PretrainOptions Options(int epochs, string? checkpoints = null)
+    private static PretrainOptions Options(int epochs, string? checkpoints = null, int smallCrops = 0)
     {
         var o = new PretrainOptions { Epochs = epochs, BatchSize = 16, MoCo = { QueueSize = 64 }, Run = { Device = "cpu", Seed = 3, CheckpointDirectory = checkpoints } };
+        o.SmallCrops.Count = smallCrops;
         o.Backbone.WidthMultiplier = 0.25;
         o.Backbone.BatchNormSplits = 2;
         o.Negatives = NegativeOptions.SynCo(64);
@@ -27,20 +28,22 @@ public class PretrainerTests
     private static float[] Weights(PretrainResult r) =>
         r.Encoder.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
 
-    [Fact]
-    public void AnInterruptedAndResumedRunEqualsAnUninterruptedOne()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]   // multi-crop: the small crops' draws are part of the seeded stream too
+    public void AnInterruptedAndResumedRunEqualsAnUninterruptedOne(int smallCrops)
     {
         using var dirA = new TempFolder();
         using var dirB = new TempFolder();
-        using var straight = new Pretrainer(Options(3, dirA.Path)).Train(Data());
+        using var straight = new Pretrainer(Options(3, dirA.Path, smallCrops)).Train(Data());
 
         using var cts = new CancellationTokenSource();
-        var first = Options(3, dirB.Path);
+        var first = Options(3, dirB.Path, smallCrops);
         first.Run.OnEpoch = e => { if (e.Epoch == 1) cts.Cancel(); };   // stop after the first synthesising epoch
         Assert.ThrowsAny<OperationCanceledException>(() => new Pretrainer(first).Train(Data(), cts.Token));
         Assert.Equal(2, Checkpoint.ReadMeta(dirB.Path)!.NextEpoch);
 
-        var second = Options(3, dirB.Path);
+        var second = Options(3, dirB.Path, smallCrops);
         second.Run.Resume = true;
         var resumedEpochs = new List<int>();
         second.Run.OnEpoch = e => resumedEpochs.Add(e.Epoch);
@@ -94,6 +97,7 @@ public class PretrainerTests
     [InlineData("learning-rate warm-up")]
     [InlineData("negatives warm-up")]
     [InlineData("interpolation coefficient")]
+    [InlineData("small crops")]
     public void AResumeWithADifferentConfigurationIsRefused(string change)
     {
         using var dir = new TempFolder();
@@ -108,6 +112,7 @@ public class PretrainerTests
             case "learning-rate warm-up": other.Optimizer.WarmupEpochs = 1; break;
             case "negatives warm-up": other.Negatives!.WarmupEpochs = 0; break;
             case "interpolation coefficient": other.Negatives!.InterpolationAlpha = new CoefficientRange(0.1, 0.2); break;
+            case "small crops": other.SmallCrops.Count = 1; break;
         }
         var e = Assert.Throws<CheckpointMismatchException>(() => new Pretrainer(other).Train(Data(32)));
         Assert.Contains("different configuration", e.Message);
