@@ -26,12 +26,14 @@ public class DataParallelTests
     private static readonly string Probe = MpiWorldTests.ProbePath();
     private static readonly string Cli = MpiWorldTests.BuiltProgram("src/SynCo.Cli", "SynCo.Cli.dll");
 
-    [Fact]
-    public void TwoRanksTrainExactlyAsOneProcessOnTheUnionBatchStepByStep()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]   // multi-crop: each rank draws and encodes the small crops of its own rows, in whole-image batch-norm groups
+    public void TwoRanksTrainExactlyAsOneProcessOnTheUnionBatchStepByStep(int smallCrops)
     {
         using var temp = new TempFolder();
-        var one = Lines(MpiWorldTests.Run("dotnet", $"\"{Probe}\" steps 6 \"{temp.File("one.bin")}\"", new()));
-        var two = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, $"steps 6 \"{temp.File("two.bin")}\""));
+        var one = Lines(MpiWorldTests.Run("dotnet", $"\"{Probe}\" steps 6 \"{temp.File("one.bin")}\" {smallCrops}", new()));
+        var two = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, $"steps 6 \"{temp.File("two.bin")}\" {smallCrops}"));
         for (int step = 0; step < 6; step++)
         {
             double expected = Value(one, $"rank 0/1 step {step} loss");
