@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
+using SynCo.ML.Augmentation;
 using SynCo.ML.Evaluation;
 
 namespace SynCo.ML.Samples.FashionMnist;
@@ -56,7 +57,7 @@ public static class Report
             $"{(settings.HeadHiddenDim is { } h ? $", head hidden width {h}" : "")}" +
             $"{(settings.EmbeddingDim is { } e ? $", embedding {e}-d" : "")}" +
             $"{(settings.Symmetric ? ", symmetric loss" : "")}" +
-            $"{(settings.SmallCrops > 0 ? $", multi-crop: {settings.SmallCrops} small crops of {settings.SmallCropSize ?? (int)Math.Round(Defaults.SmallCropSizeRatio * 28)} px at area {settings.SmallCropScale[0].ToString(Inv)}–{settings.SmallCropScale[1].ToString(Inv)}" : "")}" +
+            $"{(settings.SmallCrops > 0 ? $", multi-crop: {settings.SmallCrops} small crops of {settings.SmallCropSize ?? SmallCropOptions.DefaultSide(28)} px at area {settings.SmallCropScale[0].ToString(Inv)}–{settings.SmallCropScale[1].ToString(Inv)}" : "")}" +
             $"{(settings.Methods.Any(MethodNegatives.Synthesizes) ? $", synthetic negatives from epoch {settings.WarmupEpochs + 1}" : "")}; pretraining seeds {string.Join(", ", settings.Seeds)}.");
         md.AppendLine();
         md.AppendLine($"Probes are trained on {string.Join(", ", fractions.Select((f, i) => $"{Percent(f)} ({labels[i]:N0})"))} of the {settings.ProbeImages:N0} labelled training images: " +

@@ -68,12 +68,12 @@ public sealed class SmallCropOptions
     /// <summary>An independent copy.</summary>
     public SmallCropOptions Clone() => (SmallCropOptions)MemberwiseClone();
 
-    /// <summary>"2 × 12×12, area [0.05, 0.14]" (the checkpoint fingerprint and logs).</summary>
-    public override string ToString() => FormattableString.Invariant($"{Count} x {Height?.ToString() ?? "auto"}x{Width?.ToString() ?? "auto"}, area [{MinScale}, {MaxScale}]");
+    /// <summary>The small side used when <see cref="Height"/> or <see cref="Width"/> is null: <see cref="Defaults.SmallCropSizeRatio"/> of <paramref name="fullSide"/>, rounded, at least 1.</summary>
+    public static int DefaultSide(int fullSide) => Math.Max(1, (int)Math.Round(Defaults.SmallCropSizeRatio * fullSide));
 
     private static int Side(int? side, int full, string name)
     {
-        int value = side ?? Math.Max(1, (int)Math.Round(Defaults.SmallCropSizeRatio * full));
+        int value = side ?? DefaultSide(full);
         if (value > full)
             throw new ArgumentOutOfRangeException(name, value, $"A small crop's {name.ToLowerInvariant()} ({value} px) must be at most the full view's ({full} px); lower SmallCrops.{name} or leave it null for {Defaults.SmallCropSizeRatio:0.##} of the full view.");
         return value;

@@ -66,6 +66,8 @@ public sealed class FewLabelEvaluation
         Validate();
 
         var scores = new List<FewLabelScore>();
+        bool linear = Probes.Contains(FewLabelProbe.Linear);
+        var knn = Probes.Where(p => p != FewLabelProbe.Linear).ToArray();   // one search serves both kNN probes
         foreach (double fraction in Fractions)
         {
             var seeds = fraction == 1 ? DrawSeeds.Take(1).ToArray() : DrawSeeds.ToArray();
@@ -79,11 +81,10 @@ public sealed class FewLabelEvaluation
                 float[][] x = rows.Select(i => train[i]).ToArray();
                 int[] y = rows.Select(i => trainLabels[i]).ToArray();
                 cancellationToken.ThrowIfCancellationRequested();
-                if (Probes.Contains(FewLabelProbe.Linear)) accuracies[FewLabelProbe.Linear].Add(Linear(x, y, test, testLabels, seed, l2s));
-                var knn = Probes.Where(p => p != FewLabelProbe.Linear).ToArray();
+                if (linear) accuracies[FewLabelProbe.Linear].Add(Linear(x, y, test, testLabels, seed, l2s));
                 if (knn.Length == 0) continue;
                 cancellationToken.ThrowIfCancellationRequested();
-                int[] ks = knn.Select(p => Math.Min(x.Length, NeighboursOf(p))).ToArray();   // one search serves both kNN probes
+                int[] ks = knn.Select(p => Math.Min(x.Length, NeighboursOf(p))).ToArray();
                 var knnAccuracy = new KnnClassifier(x, y, classes, ks.Max(), Temperature).Accuracies(test, testLabels, ks);
                 for (int j = 0; j < knn.Length; j++) accuracies[knn[j]].Add(knnAccuracy[j]);
             }
