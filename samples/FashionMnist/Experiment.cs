@@ -35,6 +35,14 @@ public sealed class Experiment
         _testLabels = FashionMnistData.Labels(data.Test);
         _evaluation = new FewLabelEvaluation { Fractions = settings.LabelFractions, DrawSeeds = settings.DrawSeeds };
         _evaluation.Validate();   // --fractions / --draw-seeds fail now, not after the first pretraining
+        try
+        {
+            new BackboneOptions { SmallStem = settings.SmallStem }.CheckFeatureGrid(settings.ResolvedFeatureGrid, 28, 28, "--feature-grid");
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new UsageException(HostErrors.Describe(e).Replace("FeatureGrid", "--feature-grid"));
+        }
     }
 
     /// <summary>Runs <paramref name="method"/> with <paramref name="seed"/>; saves the SynCo model and ONNX when asked.</summary>
@@ -58,8 +66,8 @@ public sealed class Experiment
                 torch.manual_seed(seed);
                 using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim);
                 var normalise = options.Augmentation!;
-                train = EncoderFeatures.Extract(encoder, _probeTrain, normalise, cancellationToken: cancellationToken);
-                test = EncoderFeatures.Extract(encoder, _data.Test, normalise, cancellationToken: cancellationToken);
+                train = EncoderFeatures.Extract(encoder, _probeTrain, normalise, cancellationToken: cancellationToken, featureGrid: _settings.ResolvedFeatureGrid);
+                test = EncoderFeatures.Extract(encoder, _data.Test, normalise, cancellationToken: cancellationToken, featureGrid: _settings.ResolvedFeatureGrid);
                 break;
             }
             default:
@@ -112,7 +120,7 @@ public sealed class Experiment
         var s = _settings;
         var options = new SynCoOptions
         {
-            Epochs = s.Epochs, BatchSize = s.BatchSize, OnnxThreads = s.Threads, CancellationToken = cancellationToken,
+            Epochs = s.Epochs, BatchSize = s.BatchSize, OnnxThreads = s.Threads, CancellationToken = cancellationToken, FeatureGrid = s.ResolvedFeatureGrid,
             MoCo = { QueueSize = s.QueueSize, Symmetric = s.Symmetric },
             Optimizer = { LearningRate = s.LearningRate },
             Negatives = MethodNegatives.For(method, s.QueueSize, s.WarmupEpochs),

@@ -32,6 +32,7 @@ var smallCrops = new Option<int>("--small-crops") { Description = "Multi-crop: s
 var smallCropSize = new Option<int?>("--small-crop-size") { Description = "Side of a small crop in pixels (default: 96/224 of the 28 px view, rounded: 12)." };
 var smallCropScale = new Option<double[]>("--small-crop-scale") { Description = "Area range of a small crop: two fractions in (0, 1] (default: SwAV's 0.05 0.14).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.SmallCropScale.ToArray() };
 var symmetric = new Option<bool>("--symmetric") { Description = "Symmetric loss (both views as query; about twice the cost per step)." };
+var featureGrid = new Option<int?>("--feature-grid") { Description = "Features of the learned and random backbones: averages over a g×g grid of the 4×4 feature map (1: global average pooling, 128 values; default 2: 512 values; 1 with --small-stem false)." };
 var probe = new Option<int>("--probe-images") { Description = "Labelled training images for the linear probe and kNN bank (1–60000).", DefaultValueFactory = _ => defaults.ProbeImages };
 var fractions = new Option<double[]>("--fractions") { Description = "Label fractions the probes train on, in (0, 1] (class-balanced draws).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.LabelFractions.ToArray() };
 var drawSeeds = new Option<int[]>("--draw-seeds") { Description = "Seeds of the class-balanced label draws (one draw each per fraction below 1).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.DrawSeeds.ToArray() };
@@ -41,7 +42,7 @@ var threads = new Option<int?>("--threads") { Description = "Intra-op threads (d
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")
 {
-    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, smallCrops, smallCropSize, smallCropScale, symmetric, probe, fractions, drawSeeds, device, checkpoint, threads,
+    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, smallCrops, smallCropSize, smallCropScale, symmetric, featureGrid, probe, fractions, drawSeeds, device, checkpoint, threads,
 };
 root.SetAction((parsed, cancellationToken) =>
 {
@@ -56,6 +57,7 @@ root.SetAction((parsed, cancellationToken) =>
         BatchNormSplits = parsed.GetValue(bnSplits), KeyMomentum = parsed.GetValue(momentum), LearningRateWarmupEpochs = parsed.GetValue(lrWarmup),
         HeadHiddenDim = parsed.GetValue(headHidden), EmbeddingDim = parsed.GetValue(embedding), Symmetric = parsed.GetValue(symmetric),
         SmallCrops = parsed.GetValue(smallCrops), SmallCropSize = parsed.GetValue(smallCropSize), SmallCropScale = parsed.GetValue(smallCropScale)!,
+        FeatureGrid = parsed.GetValue(featureGrid),
         ProbeImages = parsed.GetValue(probe), LabelFractions = parsed.GetValue(fractions)!, DrawSeeds = parsed.GetValue(drawSeeds)!, Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
     };
     return Task.FromResult(SampleRun.Execute(settings, new Terminal(Console.Out, Console.Error), cancellationToken));

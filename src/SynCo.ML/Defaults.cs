@@ -42,6 +42,9 @@ public static class Defaults
     /// <summary>Default epochs of plain MoCo v2 before synthetic negatives start (both papers use 10).</summary>
     public const int NegativeWarmupEpochs = 10;
 
+    /// <summary>Default feature grid of the fitted featurizer: 1 = global average pooling, the SSL literature's protocol.</summary>
+    public const int FeatureGrid = 1;
+
     /// <summary>Default images per ONNX Runtime call in batched featurization.</summary>
     public const int FeaturizeBatchSize = 256;
 

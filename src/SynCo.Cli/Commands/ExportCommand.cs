@@ -29,10 +29,16 @@ public sealed class ExportCommand(Terminal terminal) : CliCommand(terminal)
         Description = "Divide each output vector by its L2 norm (for cosine-similarity search). --checkpoint only.",
     };
 
+    private readonly Option<int> _grid = new("--feature-grid")
+    {
+        Description = "Average the features over a g x g grid of the last feature map instead of globally: g*g times as many values, which keep where a feature fired (1 = global, the default; at most 4 for 28-32 px images). --checkpoint only.",
+        DefaultValueFactory = _ => SynCo.ML.Defaults.FeatureGrid,
+    };
+
     /// <inheritdoc/>
     protected override Command Create() => new("export", "Write the trained backbone as an ONNX model (input: raw 0-255 pixels [N,C,H,W], normalisation inside).")
     {
-        _checkpoint, _model, _out, _output, _normalize,
+        _checkpoint, _model, _out, _output, _normalize, _grid,
     };
 
     /// <inheritdoc/>
@@ -44,8 +50,8 @@ public sealed class ExportCommand(Terminal terminal) : CliCommand(terminal)
             throw new UsageException("Pass exactly one of --checkpoint <folder> (a synco pretrain output) or --model <model.zip> (a saved ML.NET model).");
         if (model is not null)
         {
-            if (parsed.IsGiven(_output) || parsed.IsGiven(_normalize))
-                throw new UsageException("--output and --normalize apply to --checkpoint only: a saved ML.NET model holds one fixed ONNX graph.");
+            if (parsed.IsGiven(_output) || parsed.IsGiven(_normalize) || parsed.IsGiven(_grid))
+                throw new UsageException("--output, --normalize and --feature-grid apply to --checkpoint only: a saved ML.NET model holds one fixed ONNX graph.");
             if (!File.Exists(model))
                 throw new UsageException($"Model file '{model}' does not exist; pass the .zip written by mlContext.Model.Save.");
             byte[] onnx = MlNetModelOnnx.Extract(model);
@@ -54,28 +60,33 @@ public sealed class ExportCommand(Terminal terminal) : CliCommand(terminal)
             return ExitCodes.Ok;
         }
         var kind = parsed.GetValue(_output)!.Equals("projection", StringComparison.OrdinalIgnoreCase) ? OnnxOutputKind.Projection : OnnxOutputKind.Features;
-        var spec = ExportCheckpoint(checkpoint!, output, kind, parsed.GetValue(_normalize));
+        var spec = ExportCheckpoint(checkpoint!, output, kind, parsed.GetValue(_normalize), parsed.GetValue(_grid));
         Terminal.Line($"wrote {output}: {spec}");
         return ExitCodes.Ok;
     }
 
     /// <summary>Exports the encoder in <paramref name="checkpointDirectory"/> to <paramref name="path"/>; shared with pretrain.</summary>
     /// <returns>The export spec used (input size, normalisation, output).</returns>
-    public static OnnxExportSpec ExportCheckpoint(string checkpointDirectory, string path, OnnxOutputKind output, bool normalize)
+    public static OnnxExportSpec ExportCheckpoint(string checkpointDirectory, string path, OnnxOutputKind output, bool normalize, int featureGrid = 1)
     {
         if (!Directory.Exists(checkpointDirectory))
             throw new UsageException($"Checkpoint folder '{checkpointDirectory}' does not exist; pass the --out folder of synco pretrain.");
         var (encoder, description) = Checkpoint.LoadEncoder(checkpointDirectory);
         using (encoder)
-            return Export(encoder, description, path, output, normalize);
+            return Export(encoder, description, path, output, normalize, featureGrid);
     }
 
     /// <summary>Writes <paramref name="encoder"/> to <paramref name="path"/> as ONNX with the normalisation <paramref name="description"/> records.</summary>
-    public static OnnxExportSpec Export(ContrastiveEncoder encoder, EncoderDescription description, string path, OnnxOutputKind output, bool normalize)
+    public static OnnxExportSpec Export(ContrastiveEncoder encoder, EncoderDescription description, string path, OnnxOutputKind output, bool normalize,
+        int featureGrid = 1)
     {
         var spec = description.ExportSpec();
         spec.Output = output;
         spec.L2Normalize = normalize;
+        if (featureGrid != 1 && output == OnnxOutputKind.Projection)
+            throw new UsageException("--feature-grid applies to --output features only: the projection head takes the globally pooled features.");
+        encoder.Backbone.Options.CheckFeatureGrid(featureGrid, description.ImageHeight, description.ImageWidth, nameof(spec.FeatureGrid));
+        spec.FeatureGrid = featureGrid;
         WriteAtomically(path, s => BackboneOnnxExporter.Export(encoder, spec, s));
         return spec;
     }

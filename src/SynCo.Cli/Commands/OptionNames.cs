@@ -15,7 +15,7 @@ internal static class OptionNames
         ("WidthMultiplier", "--width"), ("BatchNormSplits", "--bn-splits"), ("WarmupEpochs", "--negatives-warmup"),
         ("HardPoolSize", "--hard-pool"), ("QueueSize", "--queue"), ("BatchSize", "--batch"), ("LearningRate", "--lr"),
         ("WeightDecay", "--wd"), ("Temperature", "--temperature"), ("Momentum", "--momentum"), ("Epochs", "--epochs"),
-        ("Threads", "--threads"), ("MinScale", "--min-scale"), ("SkipUnreadable", "--skip-unreadable"), ("CheckpointDirectory", "--out"),
+        ("Threads", "--threads"), ("FeatureGrid", "--feature-grid"), ("MinScale", "--min-scale"), ("SkipUnreadable", "--skip-unreadable"), ("CheckpointDirectory", "--out"),
         ("set Resume = false", "pass --no-resume"), ("Device = \"auto\" or \"cpu\"", "--device auto or cpu"),
     };
 

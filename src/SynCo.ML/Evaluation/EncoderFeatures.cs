@@ -18,14 +18,19 @@ namespace SynCo.ML.Evaluation;
 /// </example>
 public static class EncoderFeatures
 {
-    /// <summary>Returns one feature vector (length <see cref="ContrastiveEncoder.FeatureDim"/>) per image, in dataset order.</summary>
+    /// <summary>
+    /// Returns one feature vector per image, in dataset order: <see cref="ContrastiveEncoder.FeatureDim"/> values, times
+    /// grid² with a <paramref name="featureGrid"/> above 1 (<see cref="ResNet.GridFeatures"/>, what the exported ONNX
+    /// returns with the same <see cref="Onnx.OnnxExportSpec.FeatureGrid"/>).
+    /// </summary>
     /// <param name="encoder">The encoder; it is switched to eval mode and left there.</param>
     /// <param name="images">Images of the encoder's size and channel count.</param>
     /// <param name="normalisation">Supplies the per-channel mean and standard deviation used in training.</param>
     /// <param name="batchSize">Images per forward pass, positive.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="featureGrid">Cells per side of the pooling grid, from 1 (global average pooling, default) to the feature map's shorter side.</param>
     public static float[][] Extract(ContrastiveEncoder encoder, IImageDataset images, AugmentationOptions normalisation, int batchSize = 256,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, int featureGrid = 1)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(images);
@@ -34,6 +39,7 @@ public static class EncoderFeatures
         if (images.Height != encoder.ImageHeight || images.Width != encoder.ImageWidth)
             throw new ArgumentException($"The images are {images.Height}x{images.Width} but the encoder was built for {encoder.ImageHeight}x{encoder.ImageWidth}; " +
                 "resize them first.", nameof(images));
+        encoder.Backbone.Options.CheckFeatureGrid(featureGrid, images.Height, images.Width, nameof(featureGrid));
         var augmenter = new BatchAugmenter(normalisation);
         var device = encoder.Backbone.parameters().First().device;
         var result = new float[images.Count][];
@@ -44,7 +50,7 @@ public static class EncoderFeatures
         foreach (var batch in loader.GetBatches(0, cancellationToken: cancellationToken))
         {
             using var scope = NewDisposeScope();
-            var features = encoder.Features(augmenter.Evaluate(batch.Images.to(device))).to(float32).cpu();
+            var features = encoder.Backbone.GridFeatures(augmenter.Evaluate(batch.Images.to(device)), featureGrid).to(float32).cpu();
             batch.Dispose();
             int dim = (int)features.shape[1];
             float[] flat = features.data<float>().ToArray();

@@ -99,8 +99,10 @@ public sealed class SynCoEstimator : IEstimator<SynCoTransformer>
         if (skipped.Count > 0)
             log($"skipped {skipped.Count} invalid row(s) (first: {string.Join("; ", skipped.Take(10).Select(s => s.Describe(pixelColumn)))})");
 
+        o.Backbone.CheckFeatureGrid(o.FeatureGrid, data.Height, data.Width, nameof(SynCoOptions.FeatureGrid));   // before the hours of training
         using var result = new Pretrainer(o).Train(data, o.CancellationToken);
         var spec = result.Description.ExportSpec();
+        spec.FeatureGrid = o.FeatureGrid;
         spec.Output = o.Output;
         spec.L2Normalize = o.NormalizeOutput;
         spec.InputName = pixelColumn;

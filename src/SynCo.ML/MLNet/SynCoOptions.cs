@@ -34,6 +34,15 @@ public sealed class SynCoOptions : PretrainOptions
     /// <summary>Output the backbone features (default) or the projection head's embedding.</summary>
     public OnnxOutputKind Output { get; set; } = OnnxOutputKind.Features;
 
+    /// <summary>
+    /// Cells per side of the grid the backbone features are averaged over (<see cref="OnnxExportSpec.FeatureGrid"/>): 1
+    /// (default) gives <see cref="Model.BackboneOptions.FeatureDim"/> values per row, g gives FeatureDim·g², keeping
+    /// where in the image each feature fired, which helps few-label classifiers on aligned images (Fashion-MNIST at 600
+    /// labels: docs/benchmarks.md). At most the feature map's shorter side (4 for 28–32 px images with the small stem);
+    /// checked before training. Only 1 with <see cref="OnnxOutputKind.Projection"/>.
+    /// </summary>
+    public int FeatureGrid { get; set; } = Defaults.FeatureGrid;
+
     /// <summary>L2-normalise the output vectors (inside the ONNX graph). Default false.</summary>
     public bool NormalizeOutput { get; set; }
 
@@ -105,6 +114,9 @@ public sealed class SynCoOptions : PretrainOptions
         if (ImageHeight is { } h) Guard.Positive(h, nameof(ImageHeight));
         if (OnnxThreads is { } t) Guard.Positive(t, nameof(OnnxThreads));
         Guard.NonNegative(EmbeddingCacheMegabytes, nameof(EmbeddingCacheMegabytes));
+        Guard.Positive(FeatureGrid, nameof(FeatureGrid));
+        if (FeatureGrid != 1 && Output == OnnxOutputKind.Projection)
+            throw new ArgumentException($"FeatureGrid is {FeatureGrid}, but the projection head takes the globally pooled features; set FeatureGrid = 1 or Output = Features.", nameof(FeatureGrid));
         if (InMemoryLimitMegabytes is { } limit) Guard.NonNegative(limit, nameof(InMemoryLimitMegabytes));
         if (StreamingBufferMegabytes is { } buffer) Guard.Positive(buffer, nameof(StreamingBufferMegabytes));
         if (ImagePathColumnName is { } path && string.IsNullOrWhiteSpace(path))

@@ -130,6 +130,38 @@ public sealed class BackboneOptions
     /// <summary>Length of the pooled feature vector: last stage planes × <see cref="BlockExpansion"/>.</summary>
     public int FeatureDim => StageWidths[3] * BlockExpansion;
 
+    /// <summary>
+    /// Size of the last stage's feature map for images of the given size: every stride-2 step (the standard stem's
+    /// convolution and max-pool, the first block of stages 2–4) maps a side n to ⌈n / 2⌉, so a side shrinks 3 times with
+    /// the small stem and 5 times with the standard one (28 px → 4, 32 px → 4, 224 px → 7).
+    /// </summary>
+    /// <param name="height">Image height in pixels (at least 1).</param>
+    /// <param name="width">Image width in pixels (at least 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A side is less than 1.</exception>
+    public (int Height, int Width) FeatureMapSize(int height, int width)
+    {
+        int halvings = UsesSmallStem(height, width) ? 3 : 5;
+        int Shrink(int side)
+        {
+            for (int i = 0; i < halvings; i++) side = (side + 1) / 2;
+            return side;
+        }
+        return (Shrink(height), Shrink(width));
+    }
+
+    /// <summary>
+    /// Checks a feature grid (<see cref="Onnx.OnnxExportSpec.FeatureGrid"/>) against the feature map of images of the
+    /// given size: it must be at least 1 and at most the map's shorter side.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The grid is outside [1, shorter side of <see cref="FeatureMapSize"/>].</exception>
+    public void CheckFeatureGrid(int grid, int height, int width, string parameterName)
+    {
+        var (h, w) = FeatureMapSize(height, width);
+        if (grid < 1 || grid > Math.Min(h, w))
+            throw new ArgumentOutOfRangeException(parameterName, grid,
+                $"FeatureGrid is {grid}, but it must be between 1 (global average pooling) and {Math.Min(h, w)}: {height}x{width} images give a {h}x{w} feature map, and every grid cell averages at least one of its positions.");
+    }
+
     /// <summary>Returns an independent copy of these options.</summary>
     public BackboneOptions Clone() => (BackboneOptions)MemberwiseClone();
 

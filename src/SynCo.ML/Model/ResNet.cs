@@ -132,6 +132,9 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <summary>Length of the pooled feature vector.</summary>
     public int FeatureDim { get; }
 
+    /// <summary>Size of the last stage's feature map for <see cref="ImageHeight"/>×<see cref="ImageWidth"/> images (<see cref="BackboneOptions.FeatureMapSize"/>).</summary>
+    public (int Height, int Width) FeatureMapSize => _options.FeatureMapSize(ImageHeight, ImageWidth);
+
     /// <summary>The stem convolution (<c>conv1</c>) and its batch norm (<c>bn1</c>); a ReLU follows.</summary>
     public ConvBatchNorm Stem => _stem;
 
@@ -149,6 +152,16 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <exception cref="ArgumentException">The input is not 4-D or has the wrong number of channels.</exception>
     public override Tensor forward(Tensor input)
     {
+        using var scope = NewDisposeScope();
+        Tensor x = nn.functional.adaptive_avg_pool2d(FeatureMap(input), 1).flatten(1);
+        if (fc is not null) x = fc.call(x);
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The last stage's output before pooling: (B, <see cref="FeatureDim"/>, h, w).</summary>
+    /// <inheritdoc cref="forward"/>
+    public Tensor FeatureMap(Tensor input)
+    {
         if (input.ndim != 4 || input.shape[1] != InputChannels)
             throw new ArgumentException(
                 $"ResNet expects a (B, {InputChannels}, H, W) input, but got ({string.Join(", ", input.shape)}).", nameof(input));
@@ -160,8 +173,22 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         x = layer2.call(x);
         x = layer3.call(x);
         x = layer4.call(x);
-        x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
-        if (fc is not null) x = fc.call(x);
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Features averaged over a <paramref name="grid"/>×<paramref name="grid"/> grid of the feature map (torch's
+    /// <c>adaptive_avg_pool2d</c>), flattened channel-major: (B, <see cref="FeatureDim"/>·grid²). Grid 1 is the
+    /// <see cref="forward"/> features; a finer grid keeps where in the image a feature fired, which is what the exported
+    /// ONNX returns with <see cref="Onnx.OnnxExportSpec.FeatureGrid"/> &gt; 1.
+    /// </summary>
+    /// <param name="input">Images (B, <see cref="InputChannels"/>, <see cref="ImageHeight"/>, <see cref="ImageWidth"/>), already normalised.</param>
+    /// <param name="grid">Cells per side, from 1 to the feature map's shorter side (<see cref="BackboneOptions.CheckFeatureGrid"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The grid is outside its range.</exception>
+    public Tensor GridFeatures(Tensor input, int grid)
+    {
+        _options.CheckFeatureGrid(grid, ImageHeight, ImageWidth, nameof(grid));
+        using var scope = NewDisposeScope();
+        return nn.functional.adaptive_avg_pool2d(FeatureMap(input), grid).flatten(1).MoveToOuterDisposeScope();
     }
 }

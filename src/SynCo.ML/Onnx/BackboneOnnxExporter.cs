@@ -18,8 +18,8 @@ namespace SynCo.ML.Onnx;
 /// <para>The model has IR version 8 and imports the default domain at opset 17 (ONNX 1.12). Its single input is float32
 /// [N, C, H, W] of raw pixels with a symbolic batch dimension <c>N</c>; the graph scales and normalises them per channel
 /// with Sub/Mul nodes over [1, C, 1, 1] initializers (the normalisation is not folded into the first convolution, whose zero
-/// padding would then differ), runs the backbone as Conv/Relu/MaxPool/Add/GlobalAveragePool/Flatten with every batch norm
-/// folded into its convolution (running statistics and ε: the eval-mode result whatever the module's current mode), then
+/// padding would then differ), runs the backbone as Conv/Relu/MaxPool/Add/GlobalAveragePool/Flatten (Flatten/MatMul/Reshape for a
+/// <see cref="OnnxExportSpec.FeatureGrid"/> above 1) with every batch norm folded into its convolution (running statistics and ε: the eval-mode result whatever the module's current mode), then
 /// optionally Gemm(transB = 1)/Relu/Gemm for the head and LpNormalization (p = 2, axis 1; ONNX Runtime returns an
 /// all-zero row unchanged, as torch's <c>normalize</c> does).</para>
 /// <para>Weights are float32 little-endian <c>raw_data</c> initializers that are not listed as graph inputs.
@@ -137,9 +137,17 @@ public static class BackboneOnnxExporter
             x = g.Node("Relu", $"{block.Path}.relu", new[] { x });
         }
 
-        x = g.Node("GlobalAveragePool", "avgpool", new[] { x });
-        x = g.Node("Flatten", "flatten", new[] { x }, G.Int("axis", 1));
         long outputDim = backbone.FeatureDim;
+        if (spec.FeatureGrid == 1)
+        {
+            x = g.Node("GlobalAveragePool", "avgpool", new[] { x });
+            x = g.Node("Flatten", "flatten", new[] { x }, G.Int("axis", 1));
+        }
+        else
+        {
+            x = GridAveragePool(g, x, backbone, spec.FeatureGrid);
+            outputDim *= spec.FeatureGrid * spec.FeatureGrid;
+        }
 
         if (projection)
         {
@@ -191,6 +199,7 @@ public static class BackboneOnnxExporter
         Meta(OnnxMetadataKeys.OutputKind, projection ? "projection" : "features");
         Meta(OnnxMetadataKeys.OutputDim, outputDim.ToString(CultureInfo.InvariantCulture));
         Meta(OnnxMetadataKeys.L2Normalized, spec.L2Normalize ? "true" : "false");
+        Meta(OnnxMetadataKeys.FeatureGrid, spec.FeatureGrid.ToString(CultureInfo.InvariantCulture));
         return model;
     }
 
@@ -201,8 +210,12 @@ public static class BackboneOnnxExporter
                 $"spec.Channels ({spec.Channels}) must equal the backbone's input channels ({backbone.InputChannels}).", nameof(spec));
         if (string.Equals(spec.InputName, spec.OutputName, StringComparison.Ordinal))
             throw new ArgumentException($"spec.InputName and spec.OutputName must differ (both are '{spec.InputName}').", nameof(spec));
+        backbone.Options.CheckFeatureGrid(spec.FeatureGrid, backbone.ImageHeight, backbone.ImageWidth, nameof(spec));
         if (spec.Output == OnnxOutputKind.Projection)
         {
+            if (spec.FeatureGrid != 1)
+                throw new ArgumentException(
+                    $"spec.FeatureGrid is {spec.FeatureGrid}, but the projection head takes the globally pooled features; set spec.FeatureGrid = 1 or spec.Output = Features.", nameof(spec));
             if (head is null)
                 throw new ArgumentException(
                     "spec.Output is Projection, which needs a projection head; pass the head or set spec.Output = Features.", nameof(head));
@@ -210,6 +223,32 @@ public static class BackboneOnnxExporter
                 throw new ArgumentException(
                     $"The head takes {head.InputDim} features but the backbone produces {backbone.FeatureDim}; pass the head trained with this backbone.", nameof(head));
         }
+    }
+
+    /// <summary>
+    /// torch's <c>adaptive_avg_pool2d(x, grid).flatten(1)</c> as Flatten → MatMul → Reshape: the pooling is linear, so a
+    /// (h·w, grid²) matrix whose column for cell (i, j) holds 1/|cell| on the cell's positions maps each channel's h·w
+    /// values to its grid² cell means. Cell i spans rows ⌊i·h/grid⌋ to ⌈(i+1)·h/grid⌉ (exclusive), as in torch, so cells
+    /// overlap when grid does not divide the side.
+    /// </summary>
+    private static string GridAveragePool(OnnxGraphBuilder g, string x, ResNet backbone, int grid)
+    {
+        var (h, w) = backbone.FeatureMapSize;
+        float[] weights = new float[h * w * grid * grid];
+        for (int i = 0; i < grid; i++)
+        for (int j = 0; j < grid; j++)
+        {
+            int r0 = i * h / grid, r1 = ((i + 1) * h + grid - 1) / grid;
+            int c0 = j * w / grid, c1 = ((j + 1) * w + grid - 1) / grid;
+            float share = 1f / ((r1 - r0) * (c1 - c0));
+            for (int r = r0; r < r1; r++)
+            for (int c = c0; c < c1; c++)
+                weights[(r * w + c) * grid * grid + i * grid + j] = share;
+        }
+        x = g.Node("Flatten", "gridpool.flatten", new[] { x }, G.Int("axis", 2));   // (N·C, h·w)
+        x = g.Node("MatMul", "gridpool.average", new[] { x, g.Initializer("gridpool.cells", weights, h * w, grid * grid) });
+        long dim = (long)backbone.FeatureDim * grid * grid;
+        return g.Node("Reshape", "gridpool.flatten_cells", new[] { x, g.Int64Initializer("gridpool.shape", -1, dim) });
     }
 
     private static string ConvBn(OnnxGraphBuilder g, ConvBatchNorm unit, string input)

@@ -6,7 +6,7 @@ using Onnx;
 namespace SynCo.ML.Onnx;
 
 /// <summary>
-/// Collects the nodes and float32 initializers of an ONNX graph (OnnxSharp message types) and hands out unique names.
+/// Collects the nodes and initializers (float32 weights, int64 shapes) of an ONNX graph (OnnxSharp message types) and hands out unique names.
 /// </summary>
 internal sealed class OnnxGraphBuilder
 {
@@ -33,6 +33,17 @@ internal sealed class OnnxGraphBuilder
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
         tensor.Dims.AddRange(dims);
         tensor.RawData = ByteString.CopyFrom(LittleEndianBytes(data));
+        Initializers.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Adds a 1-D int64 initializer (a shape or axes input) and returns its (unique) name.</summary>
+    public string Int64Initializer(string name, params long[] values)
+    {
+        name = Unique(name);
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Length);
+        tensor.Int64Data.AddRange(values);
         Initializers.Add(tensor);
         return name;
     }

@@ -47,4 +47,7 @@ public static class OnnxMetadataKeys
 
     /// <summary>"true" when the output is L2-normalised per row, else "false".</summary>
     public const string L2Normalized = "synco.l2_normalized";
+
+    /// <summary>Cells per side of the grid the features are averaged over ("1" = global average pooling).</summary>
+    public const string FeatureGrid = "synco.feature_grid";
 }

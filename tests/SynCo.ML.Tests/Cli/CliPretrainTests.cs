@@ -58,6 +58,36 @@ public class CliPretrainTests(PretrainedRunFixture run) : IClassFixture<Pretrain
     }
 
     [Fact]
+    public async Task ExportWithAFeatureGridKeepsEachCellWhoseMeanIsTheGlobalFeature()
+    {
+        string exported = run.Scratch("grid2.onnx");
+        var export = await CliRun.Of("export", "--checkpoint", run.Run, "--out", exported, "--feature-grid", "2");
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.Contains("(2x2 grid)", export.Output);
+
+        // 16 px images, small stem: a 2x2 feature map, so the four cells of channel c average to its global feature.
+        var images = new SynCo.ML.Data.ImageFolderDataset(run.Images, 16, 16, 3);
+        using var global = new OnnxFeaturizer(run.Backbone);
+        using var grid = new OnnxFeaturizer(exported);
+        Assert.Equal(4 * global.OutputDim, grid.OutputDim);
+        var g = global.Featurize(images);
+        var cells = grid.Featurize(images);
+        double worst = 0;
+        for (int i = 0; i < g.Length; i++)
+            for (int c = 0; c < global.OutputDim; c++)
+                worst = Math.Max(worst, Math.Abs(cells[i].Skip(4 * c).Take(4).Average() - g[i][c]));
+        Assert.True(worst < 1e-5, $"cell means differ from the global features by {worst:E2}");
+        Assert.True(cells.Any(r => Enumerable.Range(0, global.OutputDim).Any(c => Math.Abs(r[4 * c] - r[4 * c + 3]) > 1e-3)), "the cells must not all be equal");
+
+        var tooFine = await CliRun.Of("export", "--checkpoint", run.Run, "--out", run.Scratch("grid3.onnx"), "--feature-grid", "3");
+        Assert.Equal(2, tooFine.ExitCode);
+        Assert.Contains("--feature-grid is 3, but it must be between 1 (global average pooling) and 2: 16x16 images give a 2x2 feature map", tooFine.Error);
+        var projection = await CliRun.Of("export", "--checkpoint", run.Run, "--out", run.Scratch("grid-p.onnx"), "--feature-grid", "2", "--output", "projection");
+        Assert.Equal(2, projection.ExitCode);
+        Assert.Contains("--feature-grid applies to --output features only", projection.Error);
+    }
+
+    [Fact]
     public async Task ExportProjectionNormalizedGivesUnitEmbeddings()
     {
         string exported = run.Scratch("projection.onnx");

@@ -129,6 +129,61 @@ public class SynCoEstimatorTests
     }
 
     [Fact]
+    public void FeatureGridOutputsTheGridPooledMapThroughSaveAndLoad()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(TinyImages.Stripes(32, seed: 6));
+        var options = TinyImages.Options(epochs: 1);
+        options.FeatureGrid = 2;   // 16 px, small stem: a 2x2 feature map, so each cell is one position
+        using var model = ml.Transforms.SynCoPretrain(options).Fit(data);
+        Assert.Equal(4 * options.Backbone.FeatureDim, model.EmbeddingSize);
+        var rows = Embeddings(ml, model, data);
+        Assert.All(rows, r => Assert.Equal(model.EmbeddingSize, r.Length));
+
+        // The chain's rows are the TorchSharp grid features of the trained backbone (after the training normalisation).
+        var augmentation = options.ResolveAugmentation(1, TinyImages.Side, TinyImages.Side);
+        var spec = new OnnxExportSpec(1, TinyImages.Side, TinyImages.Side) { Mean = augmentation.Normalization.Mean, Std = augmentation.Normalization.Std, FeatureGrid = 2 };
+        var pixels = data.GetColumn<float[]>("Pixels").SelectMany(p => p).ToArray();
+        using (var scope = torch.NewDisposeScope())
+        using (var backbone = model.CreateBackbone())
+        {
+            float[] reference = OnnxTestSupport.Reference(backbone, null, spec,
+                torch.tensor(pixels, new long[] { rows.Length, 1, TinyImages.Side, TinyImages.Side }));
+            double diff = OnnxTestSupport.MaxAbsDiff(reference, rows.SelectMany(r => r).ToArray());
+            Assert.True(diff < 1e-4, $"max |chain - TorchSharp grid features| = {diff:E2}");
+        }
+
+        string path = Path.Combine(Path.GetTempPath(), $"synco-grid-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, data.Schema, path);
+            var loaded = new MLContext().Model.Load(path, out _);
+            var after = Embeddings(ml, loaded, data);
+            for (int i = 0; i < rows.Length; i++) Assert.Equal(rows[i], after[i]);
+            (loaded as IDisposable)?.Dispose();
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void AFeatureGridFinerThanTheFeatureMapFailsBeforeTraining()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(TinyImages.Stripes(16, seed: 6));
+        var options = TinyImages.Options(epochs: 1);
+        options.FeatureGrid = 3;
+        int steps = 0;
+        options.Run.OnProgress = _ => steps++;
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SynCoPretrain(options).Fit(data));
+        Assert.Contains("FeatureGrid is 3, but it must be between 1 (global average pooling) and 2: 16x16 images give a 2x2 feature map", ex.Message);
+        Assert.Equal(0, steps);
+
+        options.FeatureGrid = 2;
+        options.Output = OnnxOutputKind.Projection;
+        Assert.Contains("set FeatureGrid = 1 or Output = Features", Assert.Throws<ArgumentException>(() => ml.Transforms.SynCoPretrain(options).Fit(data)).Message);
+    }
+
+    [Fact]
     public void ProjectionOutputWithL2NormHasUnitRowsOfTheEmbeddingSize()
     {
         var ml = new MLContext(seed: 1);

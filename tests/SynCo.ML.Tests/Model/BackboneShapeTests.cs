@@ -160,4 +160,52 @@ public class BackboneShapeTests
         Assert.True(torch.all(sd["layer3.0.bn2.weight"] == 1).item<bool>());
         Assert.True(torch.all(sd["layer3.0.bn2.bias"] == 0).item<bool>());
     }
+
+    [Theory]
+    [InlineData(ResNetArchitecture.ResNet18, 28, 28, true, 4, 4)]
+    [InlineData(ResNetArchitecture.ResNet18, 37, 45, true, 5, 6)]     // odd sides: every stride-2 step rounds up
+    [InlineData(ResNetArchitecture.ResNet50, 33, 17, true, 5, 3)]
+    [InlineData(ResNetArchitecture.ResNet18, 224, 224, false, 7, 7)]
+    [InlineData(ResNetArchitecture.ResNet50, 97, 70, false, 4, 3)]
+    public void FeatureMapSizeIsTheShapeTheBlocksProduce(ResNetArchitecture architecture, int h, int w, bool smallStem, int mapH, int mapW)
+    {
+        using var scope = torch.NewDisposeScope();
+        var options = new BackboneOptions { Architecture = architecture, WidthMultiplier = 0.0625, SmallStem = smallStem };
+        using var net = new ResNet(options, h, w);
+        net.eval();
+        using var noGrad = torch.no_grad();
+        Assert.Equal((mapH, mapW), options.FeatureMapSize(h, w));
+        Assert.Equal((mapH, mapW), net.FeatureMapSize);
+        Assert.Equal(new long[] { 2, net.FeatureDim, mapH, mapW }, net.FeatureMap(torch.randn(2, 3, h, w)).shape);
+    }
+
+    [Fact]
+    public void GridFeaturesAverageEachCellOfTheFeatureMapChannelMajor()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(5);
+        using var net = new ResNet(new BackboneOptions { WidthMultiplier = 0.0625, InputChannels = 1 }, 28, 28);
+        net.eval();
+        using var noGrad = torch.no_grad();
+        var x = torch.randn(3, 1, 28, 28);
+        var map = net.FeatureMap(x);                       // (3, 32, 4, 4)
+        Assert.Equal(new long[] { 3, 32, 4, 4 }, map.shape);
+
+        Assert.True((net.call(x) == net.GridFeatures(x, 1)).all().item<bool>(), "grid 1 is the pooled forward");
+        Assert.True(torch.allclose(map.flatten(1), net.GridFeatures(x, 4)), "grid 4 on a 4x4 map is the map itself");
+
+        var grid2 = net.GridFeatures(x, 2);
+        Assert.Equal(new long[] { 3, 32 * 4 }, grid2.shape);
+        for (int c = 0; c < 32; c += 7)
+        for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+        {
+            var cell = map[.., c, (2 * i)..(2 * i + 2), (2 * j)..(2 * j + 2)].mean(new long[] { 1, 2 });
+            Assert.True(torch.allclose(cell, grid2[.., c * 4 + i * 2 + j], rtol: 1e-5, atol: 1e-6), $"channel {c}, cell ({i}, {j})");
+        }
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => net.GridFeatures(x, 5));
+        Assert.Contains("between 1 (global average pooling) and 4", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => net.GridFeatures(x, 0));
+    }
 }

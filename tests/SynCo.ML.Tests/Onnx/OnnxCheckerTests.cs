@@ -37,6 +37,9 @@ public class OnnxCheckerTests
             {
                 files.Add(Write(dir, "resnet18_features_small_stem.onnx",
                     BackboneOnnxExporter.ExportToBytes(backbone, null, OnnxExportSpec.ForBackbone(backbone))));
+                var grid = OnnxExportSpec.ForBackbone(backbone);
+                grid.FeatureGrid = 2;
+                files.Add(Write(dir, "resnet18_features_grid2.onnx", BackboneOnnxExporter.ExportToBytes(backbone, null, grid)));
             }
 
             foreach (string file in files)

@@ -15,6 +15,7 @@ public class OnnxExportValidationTests
         Assert.Equal(new[] { 1f, 1f, 1f }, spec.Std);
         Assert.Equal(OnnxOutputKind.Features, spec.Output);
         Assert.False(spec.L2Normalize);
+        Assert.Equal(1, spec.FeatureGrid);
         Assert.Equal("input", spec.InputName);
         Assert.Equal("output", spec.OutputName);
         spec.WithImageNetNormalization();
@@ -38,6 +39,7 @@ public class OnnxExportValidationTests
         Assert.Contains("non-empty", Assert.Throws<ArgumentException>(() => spec.InputName = " ").Message);
         Assert.Throws<ArgumentException>(() => spec.OutputName = "");
         Assert.Contains("Features, Projection", Assert.Throws<ArgumentOutOfRangeException>(() => spec.Output = (OnnxOutputKind)5).Message);
+        Assert.Contains("at least 1 (1 = global average pooling", Assert.Throws<ArgumentOutOfRangeException>(() => spec.FeatureGrid = 0).Message);
         Assert.Contains("3 channels", Assert.Throws<InvalidOperationException>(() => new OnnxExportSpec(1, 8, 8).WithImageNetNormalization()).Message);
     }
 
@@ -64,6 +66,21 @@ public class OnnxExportValidationTests
 
         spec.Output = OnnxOutputKind.Features;
         Assert.NotEmpty(BackboneOnnxExporter.ExportToBytes(backbone, wrongHead, spec)); // the head is ignored for features
+
+        // 8x8 images, small stem: a 1x1 feature map, so only grid 1 has a position in every cell.
+        spec.FeatureGrid = 2;
+        Assert.Contains("between 1 (global average pooling) and 1: 8x8 images give a 1x1 feature map",
+            Assert.Throws<ArgumentOutOfRangeException>(() => BackboneOnnxExporter.ExportToBytes(backbone, null, spec)).Message);
+        using var larger = new ResNet(new BackboneOptions { WidthMultiplier = 0.0625 }, 28, 28);
+        using var largerHead = new ProjectionHead(larger.FeatureDim, 8, 4);
+        var gridSpec = new OnnxExportSpec(3, 28, 28) { FeatureGrid = 4 };
+        Assert.NotEmpty(BackboneOnnxExporter.ExportToBytes(larger, null, gridSpec));
+        gridSpec.FeatureGrid = 5;
+        Assert.Contains("and 4: 28x28 images give a 4x4 feature map", Assert.Throws<ArgumentOutOfRangeException>(() => BackboneOnnxExporter.ExportToBytes(larger, null, gridSpec)).Message);
+        gridSpec.FeatureGrid = 2;
+        gridSpec.Output = OnnxOutputKind.Projection;
+        Assert.Contains("set spec.FeatureGrid = 1 or spec.Output = Features", Assert.Throws<ArgumentException>(() => BackboneOnnxExporter.ExportToBytes(larger, largerHead, gridSpec)).Message);
+        spec.FeatureGrid = 1;
 
         spec.OutputName = "input";
         Assert.Contains("must differ", Assert.Throws<ArgumentException>(() => BackboneOnnxExporter.ExportToBytes(backbone, null, spec)).Message);

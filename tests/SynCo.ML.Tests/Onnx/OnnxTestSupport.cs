@@ -40,7 +40,7 @@ internal static class OnnxTestSupport
         Tensor mean = torch.tensor(spec.Mean.ToArray()).view(1, c, 1, 1);
         Tensor std = torch.tensor(spec.Std.ToArray()).view(1, c, 1, 1);
         Tensor x = (raw * spec.PixelScale - mean) / std;
-        Tensor y = backbone.call(x);
+        Tensor y = spec.FeatureGrid == 1 ? backbone.call(x) : backbone.GridFeatures(x, spec.FeatureGrid);
         if (spec.Output == OnnxOutputKind.Projection) y = head!.call(y);
         if (spec.L2Normalize) y = nn.functional.normalize(y, p: 2, dim: 1);
         backbone.train(backboneTraining);
