@@ -65,9 +65,14 @@ public sealed class Experiment
                 backbone.InputChannels = 1;
                 torch.manual_seed(seed);
                 using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim);
-                var normalise = options.Augmentation!;
-                train = EncoderFeatures.Extract(encoder, _probeTrain, normalise, cancellationToken: cancellationToken, featureGrid: _settings.ResolvedFeatureGrid);
-                test = EncoderFeatures.Extract(encoder, _data.Test, normalise, cancellationToken: cancellationToken, featureGrid: _settings.ResolvedFeatureGrid);
+                // Featurized like the pretrained methods: exported to ONNX (the training normalisation and the feature grid
+                // inside the graph) and run by batched ONNX Runtime, about 4× faster than TorchSharp's eval forward here.
+                var normalisation = options.Augmentation!.Normalization;
+                var spec = new Onnx.OnnxExportSpec(1, 28, 28) { Mean = normalisation.Mean, Std = normalisation.Std, FeatureGrid = _settings.ResolvedFeatureGrid };
+                using var featurizer = new OnnxFeaturizer(Onnx.BackboneOnnxExporter.ExportToBytes(encoder.Backbone, null, spec),
+                    new OnnxFeaturizerOptions { IntraOpThreads = _settings.Threads });
+                train = _terminal.Progress("featurize train", report => featurizer.Featurize(_probeTrain, new FeaturizeReporter(report), cancellationToken));
+                test = _terminal.Progress("featurize test", report => featurizer.Featurize(_data.Test, new FeaturizeReporter(report), cancellationToken));
                 break;
             }
             default:
