@@ -18,8 +18,9 @@ namespace SynCo.ML.Onnx;
 /// <para>The model has IR version 8 and imports the default domain at opset 17 (ONNX 1.12). Its single input is float32
 /// [N, C, H, W] of raw pixels with a symbolic batch dimension <c>N</c>; the graph scales and normalises them per channel
 /// with Sub/Mul nodes over [1, C, 1, 1] initializers (the normalisation is not folded into the first convolution, whose zero
-/// padding would then differ), runs the backbone as Conv/Relu/MaxPool/Add/GlobalAveragePool/Flatten (Flatten/MatMul/Reshape for a
-/// <see cref="OnnxExportSpec.FeatureGrid"/> above 1) with every batch norm folded into its convolution (running statistics and ε: the eval-mode result whatever the module's current mode), then
+/// padding would then differ), runs the backbone as Conv/Relu/MaxPool/Add/GlobalAveragePool/Flatten (Flatten/MatMul/Reshape
+/// for a <see cref="OnnxExportSpec.FeatureGrid"/> above 1) with every batch norm folded into its convolution (running
+/// statistics and ε: the eval-mode result whatever the module's current mode), then
 /// optionally Gemm(transB = 1)/Relu/Gemm for the head and LpNormalization (p = 2, axis 1; ONNX Runtime returns an
 /// all-zero row unchanged, as torch's <c>normalize</c> does).</para>
 /// <para>Weights are float32 little-endian <c>raw_data</c> initializers that are not listed as graph inputs.
