@@ -1,3 +1,4 @@
+using SynCo.ML.Model;
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
@@ -59,7 +60,7 @@ public static class Report
             $"{(settings.Symmetric ? ", symmetric loss" : "")}" +
             $"{(settings.SmallCrops > 0 ? $", multi-crop: {settings.SmallCrops} small crops of {settings.SmallCropSize ?? SmallCropOptions.DefaultSide(28)} px at area {settings.SmallCropScale[0].ToString(Inv)}–{settings.SmallCropScale[1].ToString(Inv)}" : "")}" +
             $"{(settings.Methods.Any(MethodNegatives.Synthesizes) ? $", synthetic negatives from epoch {settings.WarmupEpochs + 1}" : "")}; pretraining seeds {string.Join(", ", settings.Seeds)}" +
-            $"{(settings.Methods.Any(m => m == Method.RandomInit || MethodNegatives.Pretrains(m)) ? settings.ResolvedFeatureGrid == 1 ? "; backbone features globally average-pooled" : $"; backbone features averaged over a {settings.ResolvedFeatureGrid}×{settings.ResolvedFeatureGrid} grid of the 4×4 feature map ({settings.ResolvedFeatureGrid * settings.ResolvedFeatureGrid} × {Math.Round(512 * settings.Width)} values)" : "")}.");
+            $"{(settings.Methods.Any(m => m == Method.RandomInit || MethodNegatives.Pretrains(m)) ? settings.ResolvedFeatureGrid == 1 ? "; backbone features globally average-pooled" : $"; backbone features averaged over a {settings.ResolvedFeatureGrid}×{settings.ResolvedFeatureGrid} grid of the 4×4 feature map ({settings.ResolvedFeatureGrid * settings.ResolvedFeatureGrid} × {new BackboneOptions { WidthMultiplier = settings.Width }.FeatureDim} values)" : "")}.");
         md.AppendLine();
         md.AppendLine($"Probes are trained on {string.Join(", ", fractions.Select((f, i) => $"{Percent(f)} ({labels[i]:N0})"))} of the {settings.ProbeImages:N0} labelled training images: " +
             $"class-balanced draws with seeds {string.Join(", ", settings.DrawSeeds)} below 100 %. Linear: ML.NET L-BFGS logistic regression on standardised features, " +

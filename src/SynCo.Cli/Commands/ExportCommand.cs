@@ -67,7 +67,7 @@ public sealed class ExportCommand(Terminal terminal) : CliCommand(terminal)
 
     /// <summary>Exports the encoder in <paramref name="checkpointDirectory"/> to <paramref name="path"/>; shared with pretrain.</summary>
     /// <returns>The export spec used (input size, normalisation, output).</returns>
-    public static OnnxExportSpec ExportCheckpoint(string checkpointDirectory, string path, OnnxOutputKind output, bool normalize, int featureGrid = 1)
+    public static OnnxExportSpec ExportCheckpoint(string checkpointDirectory, string path, OnnxOutputKind output, bool normalize, int featureGrid = SynCo.ML.Defaults.FeatureGrid)
     {
         if (!Directory.Exists(checkpointDirectory))
             throw new UsageException($"Checkpoint folder '{checkpointDirectory}' does not exist; pass the --out folder of synco pretrain.");
@@ -78,15 +78,14 @@ public sealed class ExportCommand(Terminal terminal) : CliCommand(terminal)
 
     /// <summary>Writes <paramref name="encoder"/> to <paramref name="path"/> as ONNX with the normalisation <paramref name="description"/> records.</summary>
     public static OnnxExportSpec Export(ContrastiveEncoder encoder, EncoderDescription description, string path, OnnxOutputKind output, bool normalize,
-        int featureGrid = 1)
+        int featureGrid = SynCo.ML.Defaults.FeatureGrid)
     {
         var spec = description.ExportSpec();
         spec.Output = output;
         spec.L2Normalize = normalize;
         if (featureGrid != 1 && output == OnnxOutputKind.Projection)
             throw new UsageException("--feature-grid applies to --output features only: the projection head takes the globally pooled features.");
-        encoder.Backbone.Options.CheckFeatureGrid(featureGrid, description.ImageHeight, description.ImageWidth, nameof(spec.FeatureGrid));
-        spec.FeatureGrid = featureGrid;
+        spec.FeatureGrid = featureGrid;   // the exporter checks it against the feature map ("FeatureGrid is …" reads as --feature-grid)
         WriteAtomically(path, s => BackboneOnnxExporter.Export(encoder, spec, s));
         return spec;
     }
@@ -97,7 +96,15 @@ public sealed class ExportCommand(Terminal terminal) : CliCommand(terminal)
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temp = full + ".tmp";
-        using (var stream = File.Create(temp)) write(stream);
+        try
+        {
+            using (var stream = File.Create(temp)) write(stream);
+        }
+        catch
+        {
+            File.Delete(temp);   // a refused export (bad --feature-grid, say) leaves nothing behind
+            throw;
+        }
         File.Move(temp, full, overwrite: true);
     }
 }

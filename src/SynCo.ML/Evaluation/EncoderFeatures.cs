@@ -30,7 +30,7 @@ public static class EncoderFeatures
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <param name="featureGrid">Cells per side of the pooling grid, from 1 (global average pooling, default) to the feature map's shorter side.</param>
     public static float[][] Extract(ContrastiveEncoder encoder, IImageDataset images, AugmentationOptions normalisation, int batchSize = 256,
-        CancellationToken cancellationToken = default, int featureGrid = 1)
+        CancellationToken cancellationToken = default, int featureGrid = Defaults.FeatureGrid)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(images);
@@ -39,7 +39,6 @@ public static class EncoderFeatures
         if (images.Height != encoder.ImageHeight || images.Width != encoder.ImageWidth)
             throw new ArgumentException($"The images are {images.Height}x{images.Width} but the encoder was built for {encoder.ImageHeight}x{encoder.ImageWidth}; " +
                 "resize them first.", nameof(images));
-        encoder.Backbone.Options.CheckFeatureGrid(featureGrid, images.Height, images.Width, nameof(featureGrid));
         var augmenter = new BatchAugmenter(normalisation);
         var device = encoder.Backbone.parameters().First().device;
         var result = new float[images.Count][];

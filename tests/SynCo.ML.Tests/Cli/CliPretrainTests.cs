@@ -82,6 +82,7 @@ public class CliPretrainTests(PretrainedRunFixture run) : IClassFixture<Pretrain
         var tooFine = await CliRun.Of("export", "--checkpoint", run.Run, "--out", run.Scratch("grid3.onnx"), "--feature-grid", "3");
         Assert.Equal(2, tooFine.ExitCode);
         Assert.Contains("--feature-grid is 3, but it must be between 1 (global average pooling) and 2: 16x16 images give a 2x2 feature map", tooFine.Error);
+        Assert.False(File.Exists(run.Scratch("grid3.onnx")) || File.Exists(run.Scratch("grid3.onnx") + ".tmp"), "a refused export must leave no file");
         var projection = await CliRun.Of("export", "--checkpoint", run.Run, "--out", run.Scratch("grid-p.onnx"), "--feature-grid", "2", "--output", "projection");
         Assert.Equal(2, projection.ExitCode);
         Assert.Contains("--feature-grid applies to --output features only", projection.Error);
