@@ -38,9 +38,12 @@ public class MultiCropTests
         var (engine, fq, fk) = Build(symmetric);
         using var _ = engine;
         const int B = 4, n = 3;
-        var v1 = randn(B, 1, 8, 8);
-        var v2 = randn(B, 1, 8, 8);
-        var small = randn(n * B, 1, 5, 5).requires_grad_(true);
+        // Inputs from a generator of the test's own: parallel tests draw from libtorch's global one, and on some of its
+        // draws the wrong pairing below came within 1e-3 of the right one (seen once in CI).
+        using var inputs = new Generator(seed: 11);
+        var v1 = randn(B, 1, 8, 8, generator: inputs);
+        var v2 = randn(B, 1, 8, 8, generator: inputs);
+        var small = randn(n * B, 1, 5, 5, generator: inputs).requires_grad_(true);
         var queue = engine.Queue.Keys.clone();
         var step = engine.Forward(v1, v2, synthesize: false, small);
 
