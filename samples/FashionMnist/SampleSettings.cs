@@ -93,14 +93,15 @@ public sealed record SampleSettings
 
     /// <summary>
     /// Cells per side of the grid the learned and random-init backbones' features are averaged over
-    /// (<see cref="SynCoOptions.FeatureGrid"/>): 2 keeps which quarter of the 28 px image a feature fired in (4 × 128
-    /// values), which lifts the few-label probes by 1–2 points over global pooling (docs/benchmarks.md); 1 is the SSL
-    /// literature's global average pooling. Null (default): 2, or 1 with the ImageNet stem, whose 28 px feature map is 1×1.
+    /// (<see cref="SynCoOptions.FeatureGrid"/>): 4, the whole 4×4 feature map of the 28 px image (16 × 128 values), keeps
+    /// where each feature fired, which lifts the few-label probes by 2–3 points over global pooling and about 1 over a
+    /// 2×2 grid (docs/benchmarks.md); 1 is the SSL literature's global average pooling. Null (default): the feature map's
+    /// shorter side, so 4 with the small stem and 1 with the ImageNet stem, whose 28 px feature map is 1×1.
     /// </summary>
     public int? FeatureGrid { get; init; }
 
     /// <summary>The grid the run uses: <see cref="FeatureGrid"/>, or its default for the stem.</summary>
-    public int ResolvedFeatureGrid => FeatureGrid ?? Math.Min(2, new BackboneOptions { SmallStem = SmallStem }.FeatureMapSize(28, 28).Height);
+    public int ResolvedFeatureGrid => FeatureGrid ?? new BackboneOptions { SmallStem = SmallStem }.FeatureMapSize(28, 28).Height;   // square map
 
     /// <summary>Label fractions the probes are trained on (class-balanced draws of the probe images); 1 %, 10 % and 100 %.</summary>
     public IReadOnlyList<double> LabelFractions { get; init; } = Defaults.LabelFractions;
