@@ -94,4 +94,28 @@ public class FewLabelEvaluationTests
         Assert.Throws<OperationCanceledException>(() => evaluation.Evaluate(train, trainY, test, testY, 3, cancelled.Token));
         Assert.Throws<ArgumentOutOfRangeException>(() => new FewLabelEvaluation { Fractions = new[] { 0.0 } }.Evaluate(train, trainY, test, testY, 3));
     }
+    /// <summary>
+    /// By default a fraction's L2 weight is cross-validated on its first draw and reused for the others; with
+    /// <see cref="FewLabelEvaluation.CrossValidateEachDraw"/> every draw chooses its own. The problem is one where the
+    /// draws' own choices differ (weak signal in few of many features), so the two modes are told apart.
+    /// </summary>
+    [Fact]
+    public void ChoosesTheL2WeightOncePerFractionUnlessAskedPerDraw()
+    {
+        var rng = new Random(7);
+        int[] y = Enumerable.Range(0, 600).Select(i => i % 2).ToArray();
+        float[][] x = y.Select(c => Enumerable.Range(0, 30).Select(d => (d < 3 ? 0.35f * c : 0f) + (float)(rng.NextDouble() - 0.5)).ToArray()).ToArray();
+        int[] seeds = { 1, 2, 3, 4, 5, 6 };
+        float[] own = seeds.Select(seed =>
+        {
+            int[] rows = ClassBalancedDraw.Indices(y, 0.05, seed);
+            return LinearProbe.SelectL2(rows.Select(i => x[i]).ToArray(), rows.Select(i => y[i]).ToArray(), LinearProbe.L2Candidates, folds: 3, seed);
+        }).ToArray();
+        Assert.True(own.Distinct().Count() > 1, $"the draws should choose different weights here, for the test to tell the modes apart: {string.Join(", ", own)}");
+
+        FewLabelScore Linear(bool each) => new FewLabelEvaluation { Fractions = new[] { 0.05 }, DrawSeeds = seeds, Probes = new[] { FewLabelProbe.Linear }, CrossValidateEachDraw = each }
+            .Evaluate(x, y, x, y, classes: 2).Single();
+        Assert.Equal(Enumerable.Repeat(own[0], seeds.Length), Linear(each: false).L2!);
+        Assert.Equal(own, Linear(each: true).L2!);
+    }
 }
