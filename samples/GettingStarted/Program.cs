@@ -20,7 +20,7 @@ var options = new SynCoOptions
 {
     OutputColumnName = "Features", InputColumnName = "Pixels",
     Epochs = 3, BatchSize = 128,
-    FeatureGrid = 2,   // average the 4×4 feature map per quarter of the image (4 × 128 values), not globally
+    FeatureGrid = 4,   // keep each cell of the 4×4 feature map (16 × 128 values) instead of averaging them globally
     Run = { OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}, {e.ImagesPerSecond:F0} img/s") },
 };
 options.Backbone.WidthMultiplier = 0.25;   // a CPU-sized ResNet-18
