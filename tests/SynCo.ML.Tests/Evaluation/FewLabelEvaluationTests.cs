@@ -94,6 +94,7 @@ public class FewLabelEvaluationTests
         Assert.Throws<OperationCanceledException>(() => evaluation.Evaluate(train, trainY, test, testY, 3, cancelled.Token));
         Assert.Throws<ArgumentOutOfRangeException>(() => new FewLabelEvaluation { Fractions = new[] { 0.0 } }.Evaluate(train, trainY, test, testY, 3));
     }
+
     /// <summary>
     /// By default a fraction's L2 weight is cross-validated on its first draw and reused for the others; with
     /// <see cref="FewLabelEvaluation.CrossValidateEachDraw"/> every draw chooses its own. The problem is one where the
