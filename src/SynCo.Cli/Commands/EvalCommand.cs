@@ -28,12 +28,16 @@ public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
         Description = "Seeds of the label draws: one draw per seed at each fraction below 1; mean ± half the range.", AllowMultipleArgumentsPerToken = true,
         DefaultValueFactory = _ => SynCo.ML.Defaults.LabelDrawSeeds.ToArray(),
     };
+    private readonly Option<bool> _eachDraw = new("--cross-validate-each-draw")
+    {
+        Description = "Cross-validate the linear probe's L2 weight on every label draw (default: on each fraction's first draw, reused for its other draws of the same size).",
+    };
 
     /// <inheritdoc/>
     protected override Command Create() => new("eval", "Score features with a linear probe (L-BFGS logistic regression), a weighted kNN and a 5-NN trained on " +
         "1 %, 10 % and 100 % of the training labels (class-balanced draws); prints a table.")
     {
-        _train, _test, _trainLabels, _testLabels, _k, _t, _fractions, _drawSeeds,
+        _train, _test, _trainLabels, _testLabels, _k, _t, _fractions, _drawSeeds, _eachDraw,
     };
 
     /// <inheritdoc/>
@@ -56,13 +60,15 @@ public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
         double t = parsed.GetValue(_t);
         double[] fractions = parsed.GetValue(_fractions)!;
         int[] seeds = parsed.GetValue(_drawSeeds)!;
-        var evaluation = new FewLabelEvaluation { Fractions = fractions, DrawSeeds = seeds, Neighbours = k, Temperature = t };
+        bool eachDraw = parsed.GetValue(_eachDraw);
+        var evaluation = new FewLabelEvaluation { Fractions = fractions, DrawSeeds = seeds, Neighbours = k, Temperature = t, CrossValidateEachDraw = eachDraw };
         var scores = evaluation.Evaluate(train.Features, trainLabels, test.Features, testLabels, classes, cancellationToken);
 
         var inv = CultureInfo.InvariantCulture;
         Terminal.Line($"train: {train.Features.Length} x {dim}, test: {test.Features.Length} x {dim}, {classes} classes; " +
             $"label draws: class-balanced, seeds {string.Join(", ", seeds)}");
-        string[] header = new[] { "method" }.Concat(fractions.Select(f => $"{(100 * f).ToString("0.##", inv)} % ({scores.First(s => s.Fraction == f).LabelCount})")).ToArray();
+        string Percent(double f) => (100 * f).ToString("0.##", inv) + " %";
+        string[] header = new[] { "method" }.Concat(fractions.Select(f => $"{Percent(f)} ({scores.First(s => s.Fraction == f).LabelCount})")).ToArray();
         var rows = new[]
         {
             (Name: "linear probe", Probe: FewLabelProbe.Linear),
@@ -82,6 +88,8 @@ public sealed class EvalCommand(Terminal terminal) : CliCommand(terminal)
             Terminal.Line(string.Concat(header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
             foreach (var row in rows) Terminal.Line(string.Concat(row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
         }
+        var l2 = fractions.Select(f => $"{Percent(f)}: {string.Join(", ", scores.First(s => s.Probe == FewLabelProbe.Linear && s.Fraction == f).L2!.Select(w => w.ToString("G", inv)))}");
+        Terminal.Line($"linear probe L2 weight of each draw, cross-validated on {(eachDraw ? "every draw" : "each fraction's first draw")}: {string.Join("; ", l2)}");
         return ExitCodes.Ok;
     }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using SynCo.ML.Featurization;
+using SynCo.ML.Tests.Evaluation;
 
 namespace SynCo.ML.Tests.Cli;
 
@@ -145,5 +147,25 @@ public class CliPretrainTests(PretrainedRunFixture run) : IClassFixture<Pretrain
             "--test-labels", run.Scratch("labels.txt"), "--k", "1");
         Assert.True(labelled.ExitCode == 0, labelled.ToString());
         Assert.Contains("100.00 %", labelled.Output);
+    }
+
+    [Fact]
+    public async Task EvalPrintsEachDrawsL2AndSearchesEveryDrawWhenAsked()
+    {
+        var (x, y, own) = FewLabelEvaluationTests.DrawsThatChooseDifferentL2();
+        string features = run.Scratch("weak-signal.csv");
+        FeatureFiles.WriteCsv(features, x, y);
+        string[] args = new[] { "eval", "--train", features, "--test", features, "--k", "5",
+            "--fractions", FewLabelEvaluationTests.WeakSignalFraction.ToString(CultureInfo.InvariantCulture), "--draw-seeds" }
+            .Concat(FewLabelEvaluationTests.WeakSignalSeeds.Select(seed => seed.ToString(CultureInfo.InvariantCulture))).ToArray();
+        string L2Line(float[] weights, string searched) =>
+            $"linear probe L2 weight of each draw, cross-validated on {searched}: 5 %: {string.Join(", ", weights.Select(w => w.ToString("G", CultureInfo.InvariantCulture)))}";
+
+        var once = await CliRun.Of(args);
+        Assert.True(once.ExitCode == 0, once.ToString());
+        Assert.Contains(L2Line(Enumerable.Repeat(own[0], own.Length).ToArray(), "each fraction's first draw"), once.Output);
+        var each = await CliRun.Of(args.Append("--cross-validate-each-draw").ToArray());
+        Assert.True(each.ExitCode == 0, each.ToString());
+        Assert.Contains(L2Line(own, "every draw"), each.Output);
     }
 }

@@ -103,20 +103,36 @@ public class FewLabelEvaluationTests
     [Fact]
     public void ChoosesTheL2WeightOncePerFractionUnlessAskedPerDraw()
     {
+        var (x, y, own) = DrawsThatChooseDifferentL2();
+        FewLabelScore Linear(bool each) => new FewLabelEvaluation
+        {
+            Fractions = new[] { WeakSignalFraction }, DrawSeeds = WeakSignalSeeds, Probes = new[] { FewLabelProbe.Linear }, CrossValidateEachDraw = each,
+        }.Evaluate(x, y, x, y, classes: 2).Single();
+        Assert.Equal(Enumerable.Repeat(own[0], WeakSignalSeeds.Length), Linear(each: false).L2!);
+        Assert.Equal(own, Linear(each: true).L2!);
+    }
+
+    /// <summary>The label fraction and draw seeds of <see cref="DrawsThatChooseDifferentL2"/>.</summary>
+    internal const double WeakSignalFraction = 0.05;
+
+    internal static readonly int[] WeakSignalSeeds = { 1, 2, 3, 4, 5, 6 };
+
+    /// <summary>
+    /// A problem whose draws of <see cref="WeakSignalFraction"/> choose different L2 weights when each cross-validates its
+    /// own (weak signal in few of many features), and each draw's own choice; asserts that they do differ, so a test
+    /// built on it can tell the search modes apart.
+    /// </summary>
+    internal static (float[][] X, int[] Y, float[] OwnL2) DrawsThatChooseDifferentL2()
+    {
         var rng = new Random(7);
         int[] y = Enumerable.Range(0, 600).Select(i => i % 2).ToArray();
         float[][] x = y.Select(c => Enumerable.Range(0, 30).Select(d => (d < 3 ? 0.35f * c : 0f) + (float)(rng.NextDouble() - 0.5)).ToArray()).ToArray();
-        int[] seeds = { 1, 2, 3, 4, 5, 6 };
-        float[] own = seeds.Select(seed =>
+        float[] own = WeakSignalSeeds.Select(seed =>
         {
-            int[] rows = ClassBalancedDraw.Indices(y, 0.05, seed);
+            int[] rows = ClassBalancedDraw.Indices(y, WeakSignalFraction, seed);
             return LinearProbe.SelectL2(rows.Select(i => x[i]).ToArray(), rows.Select(i => y[i]).ToArray(), LinearProbe.L2Candidates, folds: 3, seed);
         }).ToArray();
         Assert.True(own.Distinct().Count() > 1, $"the draws should choose different weights here, for the test to tell the modes apart: {string.Join(", ", own)}");
-
-        FewLabelScore Linear(bool each) => new FewLabelEvaluation { Fractions = new[] { 0.05 }, DrawSeeds = seeds, Probes = new[] { FewLabelProbe.Linear }, CrossValidateEachDraw = each }
-            .Evaluate(x, y, x, y, classes: 2).Single();
-        Assert.Equal(Enumerable.Repeat(own[0], seeds.Length), Linear(each: false).L2!);
-        Assert.Equal(own, Linear(each: true).L2!);
+        return (x, y, own);
     }
 }
