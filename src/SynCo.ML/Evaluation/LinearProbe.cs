@@ -4,8 +4,9 @@ using Microsoft.ML.Data;
 namespace SynCo.ML.Evaluation;
 
 /// <summary>
-/// Linear-probe accuracy: standardise features, train ML.NET's L-BFGS multinomial logistic regression on the labelled
-/// training vectors, and measure accuracy on the test vectors. This is the linear evaluation the SSL literature reports
+/// Linear-probe accuracy: scale features with ML.NET's <c>NormalizeMeanVariance</c> (each divided by its root mean
+/// square over the training vectors), train ML.NET's L-BFGS multinomial logistic regression on the labelled training
+/// vectors, and measure accuracy on the test vectors. This is the linear evaluation the SSL literature reports
 /// (on frozen features), in ML.NET form.
 /// </summary>
 /// <example>

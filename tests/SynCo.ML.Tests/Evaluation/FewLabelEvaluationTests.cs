@@ -97,8 +97,8 @@ public class FewLabelEvaluationTests
 
     /// <summary>
     /// By default a fraction's L2 weight is cross-validated on its first draw and reused for the others; with
-    /// <see cref="FewLabelEvaluation.CrossValidateEachDraw"/> every draw chooses its own. The problem is one where the
-    /// draws' own choices differ (weak signal in few of many features), so the two modes are told apart.
+    /// <see cref="FewLabelEvaluation.CrossValidateEachDraw"/> every draw chooses its own, on a problem where the two
+    /// differ (<see cref="DrawsThatChooseDifferentL2"/>).
     /// </summary>
     [Fact]
     public void ChoosesTheL2WeightOncePerFractionUnlessAskedPerDraw()
