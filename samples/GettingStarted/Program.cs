@@ -4,6 +4,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SynCo.ML;
+using SynCo.ML.Augmentation;
 using SynCo.ML.Data;
 using SynCo.ML.Negatives;
 
@@ -19,11 +20,16 @@ else
 var options = new SynCoOptions
 {
     OutputColumnName = "Features", InputColumnName = "Pixels",
-    Epochs = 3, BatchSize = 128,
+    Epochs = 6, BatchSize = 128,
     FeatureGrid = 4,   // keep each cell of the 4×4 feature map (16 × 128 values) instead of averaging them globally
     Run = { OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}, {e.ImagesPerSecond:F0} img/s") },
 };
 options.Backbone.WidthMultiplier = 0.25;   // a CPU-sized ResNet-18
+// Milder crops than the small-image recipe's (at least 80 % of the image's area instead of 8 %): a short run on small,
+// centred items such as Fashion-MNIST's learns much faster with them.
+var shape = ((VectorDataViewType)unlabelled.Schema["Pixels"].Type).Dimensions;   // (C, H, W)
+options.Augmentation = AugmentationOptions.SmallImages(height: shape[1], width: shape[2], channels: shape[0]);
+options.Augmentation.Crop.MinScale = 0.8;
 options.Negatives = NegativeOptions.SynCo(options.MoCo.QueueSize);   // the six synthetic hard-negative types
 options.Negatives.WarmupEpochs = 1;                               // from epoch 2 (the papers warm up 10 of 200)
 SynCoTransformer featurizer = ml.Transforms.SynCoPretrain(options).Fit(unlabelled);
@@ -59,7 +65,7 @@ static (IDataView, IDataView, IDataView) FromFashionMnist(MLContext ml)
 {
     var train = IdxImageDataset.LoadFashionMnist(train: true);
     var testSet = IdxImageDataset.LoadFashionMnist(train: false);
-    return (Rows(ml, train.Subset(5_000, seed: 1)), Rows(ml, train.Subset(1_000, seed: 2)), Rows(ml, testSet.Subset(2_000, seed: 3)));
+    return (Rows(ml, train.Subset(10_000, seed: 1)), Rows(ml, train.Subset(1_000, seed: 2)), Rows(ml, testSet.Subset(2_000, seed: 3)));
 }
 
 // #region folder
