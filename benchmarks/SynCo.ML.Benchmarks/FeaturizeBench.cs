@@ -28,7 +28,7 @@ internal static class FeaturizeBench
         using (var g = new torch.Generator(1)) WeightInitializer.Apply(encoder, g);
         encoder.eval();
         var normalise = AugmentationOptions.SmallImages(size, size, channels);
-        var spec = new OnnxExportSpec(channels, size, size) { Mean = normalise.Normalization.Mean, Std = normalise.Normalization.Std };
+        var spec = new OnnxExportSpec(channels, size, size) { Mean = normalise.Normalization!.Mean, Std = normalise.Normalization.Std };
         byte[] onnx = BackboneOnnxExporter.ExportToBytes(encoder, spec);
         string modelPath = Path.Combine(Path.GetTempPath(), $"synco-bench-{Guid.NewGuid():N}.onnx");
         File.WriteAllBytes(modelPath, onnx);

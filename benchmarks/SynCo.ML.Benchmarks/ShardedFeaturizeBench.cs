@@ -42,7 +42,7 @@ internal static class ShardedFeaturizeBench
         {
             using (var g = new torch.Generator(1)) WeightInitializer.Apply(encoder, g);
             encoder.eval();
-            var n = AugmentationOptions.MoCoV2(size, size).Normalization;
+            var n = ChannelNormalization.ImageNet(3);
             File.WriteAllBytes(model, BackboneOnnxExporter.ExportToBytes(encoder, new OnnxExportSpec(3, size, size) { Mean = n.Mean, Std = n.Std }));
         }
         int cores = Environment.ProcessorCount;

@@ -67,7 +67,7 @@ public sealed class Experiment
                 using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim);
                 // Featurized like the pretrained methods: exported to ONNX (the training normalisation and the feature grid
                 // inside the graph) and run by batched ONNX Runtime, about 4× faster than TorchSharp's eval forward here.
-                var normalisation = options.Augmentation!.Normalization;
+                var normalisation = options.Augmentation!.Normalization!;
                 var spec = new Onnx.OnnxExportSpec(1, 28, 28) { Mean = normalisation.Mean, Std = normalisation.Std, FeatureGrid = _settings.ResolvedFeatureGrid };
                 using var featurizer = new OnnxFeaturizer(Onnx.BackboneOnnxExporter.ExportToBytes(encoder.Backbone, null, spec),
                     new OnnxFeaturizerOptions { IntraOpThreads = _settings.Threads });

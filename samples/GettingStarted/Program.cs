@@ -25,10 +25,9 @@ var options = new SynCoOptions
     Run = { OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}, {e.ImagesPerSecond:F0} img/s") },
 };
 options.Backbone.WidthMultiplier = 0.25;   // a CPU-sized ResNet-18
-// Milder crops than the small-image recipe's (at least 80 % of the image's area instead of 8 %): a short run on small,
-// centred items such as Fashion-MNIST's learns much faster with them.
-var shape = ((VectorDataViewType)unlabelled.Schema["Pixels"].Type).Dimensions;   // (C, H, W)
-options.Augmentation = AugmentationOptions.SmallImages(height: shape[1], width: shape[2], channels: shape[0]);
+// The small-image recipe (sized to the "Pixels" images when training starts) with milder crops: at least 80 % of the
+// image's area instead of 8 %. A short run on small, centred items such as Fashion-MNIST's learns much faster with them.
+options.Augmentation = AugmentationOptions.SmallImages();
 options.Augmentation.Crop.MinScale = 0.8;
 options.Negatives = NegativeOptions.SynCo(options.MoCo.QueueSize);   // the six synthetic hard-negative types
 options.Negatives.WarmupEpochs = 1;                               // from epoch 2 (the papers warm up 10 of 200)

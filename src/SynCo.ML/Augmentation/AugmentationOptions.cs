@@ -16,13 +16,20 @@ namespace SynCo.ML.Augmentation;
 /// messages that state the legal range. A new instance holds the MoCo v2 ImageNet recipe at 224×224 with 3 channels,
 /// the same as <see cref="MoCoV2(int, int, int)"/> with those arguments.
 /// </para>
+/// <para>
+/// The presets without arguments (<see cref="SmallImages()"/>, <see cref="MoCoV2()"/>) leave the crop size and the
+/// normalisation null, to be taken from the images: <see cref="SizedTo"/> fills them in, and the trainer calls it with
+/// the training images' shape, so a recipe can be changed without knowing that shape. A <see cref="BatchAugmenter"/>
+/// needs sized options.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
-/// var augmentation = AugmentationOptions.SmallImages(28, 28, channels: 1);
-/// augmentation.Crop.MinScale = 0.8;            // milder crops for small, centred images
-/// augmentation.ColorJitter.Probability = 0.5;
-/// var augmenter = new BatchAugmenter(augmentation);
+/// var options = new SynCoOptions();
+/// options.Augmentation = AugmentationOptions.SmallImages();   // sized to the images when training starts
+/// options.Augmentation.Crop.MinScale = 0.8;                   // milder crops for small, centred images
+///
+/// var augmenter = new BatchAugmenter(AugmentationOptions.SmallImages(28, 28, channels: 1));
 /// </code>
 /// </example>
 public sealed class AugmentationOptions
@@ -42,11 +49,21 @@ public sealed class AugmentationOptions
     /// <summary>Gaussian blur: how often and the σ range.</summary>
     public GaussianBlurOptions Blur { get; set; } = new();
 
-    /// <summary>Per-channel mean and standard deviation; their length is the channel count the augmenter expects.</summary>
-    public ChannelNormalization Normalization { get; set; } = new();
+    /// <summary>
+    /// Per-channel mean and standard deviation; their length is the channel count the augmenter expects. Null = the
+    /// preset's values for the images' channel count, filled in by <see cref="SizedTo"/> when training starts.
+    /// </summary>
+    public ChannelNormalization? Normalization { get; set; } = new();
 
-    /// <summary>Number of image channels these options expect: the length of <see cref="ChannelNormalization.Mean"/>.</summary>
-    public int Channels => Normalization.Channels;
+    /// <summary>Number of image channels these options expect (the length of <see cref="ChannelNormalization.Mean"/>); null while <see cref="Normalization"/> is.</summary>
+    public int? Channels => Normalization?.Channels;
+
+    // The preset's normalisation for a channel count, used by SizedTo when Normalization is null (a field, so the
+    // checkpoint fingerprint, which serialises these options' properties, does not change).
+    private Func<int, ChannelNormalization> _presetNormalization = ChannelNormalization.ImageNet;
+
+    /// <summary>Whether the crop size and the normalisation are all set, as a <see cref="BatchAugmenter"/> needs.</summary>
+    internal bool IsSized => Crop.Height is not null && Crop.Width is not null && Normalization is not null;
 
     /// <summary>
     /// The MoCo v2 ImageNet recipe: random resized crop with scale [0.2, 1] and ratio [3/4, 4/3], colour jitter (0.4, 0.4,
@@ -60,10 +77,17 @@ public sealed class AugmentationOptions
     /// count the average of the three RGB values (mean 0.449, std 0.226) is replicated to every channel.
     /// </param>
     /// <returns>A new options instance.</returns>
-    public static AugmentationOptions MoCoV2(int height, int width, int channels = 3) => new()
+    public static AugmentationOptions MoCoV2(int height, int width, int channels = 3) => MoCoV2().SizedTo(channels, height, width);
+
+    /// <summary>
+    /// The MoCo v2 ImageNet recipe of <see cref="MoCoV2(int, int, int)"/>, with the crop size and the normalisation left
+    /// to the images (<see cref="SizedTo"/>): the views keep the images' height and width.
+    /// </summary>
+    /// <returns>A new options instance with a null crop size and normalisation.</returns>
+    public static AugmentationOptions MoCoV2() => new()
     {
-        Crop = { Height = height, Width = width },
-        Normalization = ChannelNormalization.ImageNet(channels),
+        Crop = { Height = null, Width = null },
+        Normalization = null,
     };
 
     /// <summary>
@@ -80,34 +104,57 @@ public sealed class AugmentationOptions
     /// to use them). Any other count: the CIFAR-10 RGB averages (mean 0.4734, std 0.2009) replicated to every channel.
     /// </param>
     /// <returns>A new options instance.</returns>
-    public static AugmentationOptions SmallImages(int height, int width, int channels = 3) => new()
+    public static AugmentationOptions SmallImages(int height, int width, int channels = 3) => SmallImages().SizedTo(channels, height, width);
+
+    /// <summary>
+    /// The small-image recipe of <see cref="SmallImages(int, int, int)"/>, with the crop size and the normalisation left
+    /// to the images (<see cref="SizedTo"/>): the views keep the images' height and width.
+    /// </summary>
+    /// <returns>A new options instance with a null crop size and normalisation.</returns>
+    public static AugmentationOptions SmallImages() => new()
     {
-        Crop = { Height = height, Width = width, MinScale = 0.08 },
+        Crop = { Height = null, Width = null, MinScale = 0.08 },
         Blur = { Probability = 0 },
-        Normalization = channels == 1
-            ? new ChannelNormalization { Mean = new[] { 0.5f }, Std = new[] { 0.5f } }
-            : ChannelNormalization.Cifar(channels),
+        Normalization = null,
+        _presetNormalization = ChannelNormalization.SmallImages,
     };
 
-    /// <summary>Checks every part; messages say what is legal.</summary>
+    /// <summary>
+    /// A copy sized to images of (<paramref name="channels"/>, <paramref name="height"/>, <paramref name="width"/>): a
+    /// null <see cref="ResizedCropOptions.Height"/> or <see cref="ResizedCropOptions.Width"/> becomes the images' own, a
+    /// null <see cref="Normalization"/> the preset's values for that channel count. Values already set are kept.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is not positive.</exception>
+    public AugmentationOptions SizedTo(int channels, int height, int width)
+    {
+        Guard.Positive(channels, nameof(channels));
+        Guard.Pixels(height, nameof(height));
+        Guard.Pixels(width, nameof(width));
+        var sized = Clone();
+        sized.Crop.Height ??= height;
+        sized.Crop.Width ??= width;
+        sized.Normalization ??= _presetNormalization(channels);
+        return sized;
+    }
+
+    /// <summary>Checks every part; messages say what is legal. A null crop size or normalisation is legal (see <see cref="SizedTo"/>).</summary>
     /// <exception cref="ArgumentException">A value is out of range, a minimum exceeds its maximum, or Mean and Std differ in length.</exception>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Crop, nameof(Crop));
         ArgumentNullException.ThrowIfNull(ColorJitter, nameof(ColorJitter));
         ArgumentNullException.ThrowIfNull(Blur, nameof(Blur));
-        ArgumentNullException.ThrowIfNull(Normalization, nameof(Normalization));
         Crop.Validate();
         ColorJitter.Validate();
         Guard.Probability(GrayscaleProbability, nameof(GrayscaleProbability));
         Blur.Validate();
-        Normalization.Validate();
+        Normalization?.Validate();
     }
 
     /// <summary>Returns an independent copy of these options (every part copied).</summary>
     public AugmentationOptions Clone() => new()
     {
         Crop = Crop.Clone(), ColorJitter = ColorJitter.Clone(), GrayscaleProbability = GrayscaleProbability,
-        Blur = Blur.Clone(), Normalization = Normalization.Clone(),
+        Blur = Blur.Clone(), Normalization = Normalization?.Clone(), _presetNormalization = _presetNormalization,
     };
 }

@@ -26,18 +26,26 @@ namespace SynCo.ML.Augmentation;
 public sealed class BatchAugmenter
 {
     private readonly AugmentationOptions _options;
+    private readonly int _height, _width;
+    private readonly ChannelNormalization _normalization;
     private readonly bool[] _jitterEnabled;
     private readonly int _blurRadius;
 
     /// <summary>Creates an augmenter. The options are validated and copied; later changes to them have no effect.</summary>
-    /// <param name="options">The augmentation settings.</param>
+    /// <param name="options">The augmentation settings, sized to the images (see <see cref="AugmentationOptions.SizedTo"/>).</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options are inconsistent (see <see cref="AugmentationOptions.Validate"/>).</exception>
+    /// <exception cref="ArgumentException">
+    /// The options are inconsistent (see <see cref="AugmentationOptions.Validate"/>), or their crop size or normalisation is null.
+    /// </exception>
     public BatchAugmenter(AugmentationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (!options.IsSized)
+            throw new ArgumentException("The augmentation is not sized to the images (its Crop.Height, Crop.Width or Normalization is null): " +
+                "call options.SizedTo(channels, height, width) first, or pass the options as the trainer's Augmentation, which sizes them to the training images.", nameof(options));
         _options = options.Clone();
+        (_height, _width, _normalization) = (_options.Crop.Height!.Value, _options.Crop.Width!.Value, _options.Normalization!);
         _jitterEnabled = new[] { _options.ColorJitter.Brightness > 0, _options.ColorJitter.Contrast > 0, _options.ColorJitter.Saturation > 0, _options.ColorJitter.Hue > 0 };
         _blurRadius = GaussianBlur.Radius(_options.Blur.SigmaMax);
     }
@@ -93,7 +101,7 @@ public sealed class BatchAugmenter
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         Tensor x = ToUnitFloat(images);
-        long h = x.shape[2], w = x.shape[3], outH = _options.Crop.Height, outW = _options.Crop.Width;
+        long h = x.shape[2], w = x.shape[3], outH = _height, outW = _width;
         if (h != outH || w != outW)
         {
             // Centre crop to the output aspect ratio (whole pixels), then resize.
@@ -124,7 +132,7 @@ public sealed class BatchAugmenter
     internal Tensor ApplyUnnormalized(Tensor images, AugmentationParameters p)
     {
         Tensor x = ToUnitFloat(images);
-        x = ResizedCropFlip.Apply(x, p.Theta, _options.Crop.Height, _options.Crop.Width);
+        x = ResizedCropFlip.Apply(x, p.Theta, _height, _width);
         if (_options.ColorJitter.Probability > 0)
             x = ColorJitter.Apply(x, p.JitterApply, p.JitterFactors, p.JitterOrder, _jitterEnabled);
         if (_options.GrayscaleProbability > 0)
@@ -138,8 +146,8 @@ public sealed class BatchAugmenter
     internal Tensor Normalize(Tensor x)
     {
         long c = x.shape[1];
-        Tensor mean = torch.tensor(_options.Normalization.Mean, ScalarType.Float32, x.device).view(1, c, 1, 1);
-        Tensor std = torch.tensor(_options.Normalization.Std, ScalarType.Float32, x.device).view(1, c, 1, 1);
+        Tensor mean = torch.tensor(_normalization.Mean, ScalarType.Float32, x.device).view(1, c, 1, 1);
+        Tensor std = torch.tensor(_normalization.Std, ScalarType.Float32, x.device).view(1, c, 1, 1);
         return x.sub(mean).div(std);
     }
 
@@ -155,9 +163,9 @@ public sealed class BatchAugmenter
         if (images.dtype != ScalarType.Byte)
             throw new ArgumentException(
                 $"images must be uint8 (torch.uint8 / ScalarType.Byte) with values 0–255; got {images.dtype}.", nameof(images));
-        if (images.shape[1] != _options.Channels)
+        if (images.shape[1] != _normalization.Channels)
             throw new ArgumentException(
-                $"images have {images.shape[1]} channels but the options' Mean/Std describe {_options.Channels}; build the options for {images.shape[1]} channels (for example AugmentationOptions.SmallImages(h, w, {images.shape[1]})).",
+                $"images have {images.shape[1]} channels but the options' Mean/Std describe {_normalization.Channels}; build the options for {images.shape[1]} channels (for example AugmentationOptions.SmallImages(h, w, {images.shape[1]})).",
                 nameof(images));
         if (images.shape[0] == 0 || images.shape[2] == 0 || images.shape[3] == 0)
             throw new ArgumentException($"images must not be empty; got shape [{string.Join(", ", images.shape)}].", nameof(images));

@@ -37,6 +37,13 @@ public sealed class ChannelNormalization
         new() { Mean = ForChannels(CifarMean, channels), Std = ForChannels(CifarStd, channels) };
 
     /// <summary>
+    /// The small-image recipe's values (<see cref="AugmentationOptions.SmallImages()"/>): mean 0.5 and std 0.5 for one
+    /// channel, which maps [0, 1] to [−1, 1]; <see cref="Cifar"/> for any other count.
+    /// </summary>
+    public static ChannelNormalization SmallImages(int channels) =>
+        channels == 1 ? new() { Mean = new[] { 0.5f }, Std = new[] { 0.5f } } : Cifar(channels);
+
+    /// <summary>
     /// <paramref name="rgb"/> for 3 channels; for any other count the RGB average (rounded to 4 decimals) on every channel.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is not positive.</exception>

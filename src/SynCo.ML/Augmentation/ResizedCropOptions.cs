@@ -5,15 +5,22 @@ namespace SynCo.ML.Augmentation;
 /// the image area in [<see cref="MinScale"/>, <see cref="MaxScale"/>] with a log-uniform width/height ratio in
 /// [<see cref="MinAspectRatio"/>, <see cref="MaxAspectRatio"/>], resized to <see cref="Height"/>×<see cref="Width"/>,
 /// then mirrored with probability <see cref="HorizontalFlipProbability"/>, as torchvision's RandomResizedCrop and
-/// RandomHorizontalFlip. A new instance holds MoCo v2's values at 224×224.
+/// RandomHorizontalFlip. A new instance holds MoCo v2's values at 224×224; the presets without a size
+/// (<see cref="AugmentationOptions.SmallImages()"/>, <see cref="AugmentationOptions.MoCoV2()"/>) leave the size null, the images' own.
 /// </summary>
 public sealed class ResizedCropOptions
 {
-    /// <summary>Height in pixels of every output view; positive. Default 224.</summary>
-    public int Height { get; set; } = 224;
+    /// <summary>
+    /// Height in pixels of every output view; positive, or null for the images' own height, filled in by
+    /// <see cref="AugmentationOptions.SizedTo"/> when training starts. Default 224.
+    /// </summary>
+    public int? Height { get; set; } = 224;
 
-    /// <summary>Width in pixels of every output view; positive. Default 224.</summary>
-    public int Width { get; set; } = 224;
+    /// <summary>
+    /// Width in pixels of every output view; positive, or null for the images' own width, filled in by
+    /// <see cref="AugmentationOptions.SizedTo"/> when training starts. Default 224.
+    /// </summary>
+    public int? Width { get; set; } = 224;
 
     /// <summary>Smallest fraction of the image area a crop covers, in (0, 1], at most <see cref="MaxScale"/>. Default 0.2 (MoCo v2; torchvision and the CIFAR demo 0.08).</summary>
     public double MinScale { get; set; } = 0.2;
@@ -33,8 +40,8 @@ public sealed class ResizedCropOptions
     /// <summary>Checks every value and their relations; messages say what is legal.</summary>
     public void Validate()
     {
-        Guard.Pixels(Height, nameof(Height));
-        Guard.Pixels(Width, nameof(Width));
+        if (Height is { } height) Guard.Pixels(height, nameof(Height));
+        if (Width is { } width) Guard.Pixels(width, nameof(Width));
         Guard.Fraction(MinScale, nameof(MinScale));
         Guard.Fraction(MaxScale, nameof(MaxScale));
         Guard.NotAbove(MinScale, nameof(MinScale), MaxScale, nameof(MaxScale));

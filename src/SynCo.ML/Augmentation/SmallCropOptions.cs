@@ -53,13 +53,17 @@ public sealed class SmallCropOptions
     /// <summary>
     /// The augmentation of the small crops: <paramref name="full"/> with this crop size and area range.
     /// </summary>
+    /// <param name="full">The full views' augmentation, sized to the images (see <see cref="AugmentationOptions.SizedTo"/>).</param>
+    /// <exception cref="ArgumentException"><paramref name="full"/> has no crop size yet.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A small side is larger than the full view's.</exception>
     public AugmentationOptions Resolve(AugmentationOptions full)
     {
         ArgumentNullException.ThrowIfNull(full);
+        if (full.Crop.Height is not { } fullHeight || full.Crop.Width is not { } fullWidth)
+            throw new ArgumentException("The full views' crop size is null: size the augmentation to the images first (AugmentationOptions.SizedTo).", nameof(full));
         var small = full.Clone();
-        small.Crop.Height = Side(Height, full.Crop.Height, nameof(Height));
-        small.Crop.Width = Side(Width, full.Crop.Width, nameof(Width));
+        small.Crop.Height = Side(Height, fullHeight, nameof(Height));
+        small.Crop.Width = Side(Width, fullWidth, nameof(Width));
         small.Crop.MinScale = MinScale;
         small.Crop.MaxScale = MaxScale;
         return small;

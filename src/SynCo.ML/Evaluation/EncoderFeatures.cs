@@ -25,7 +25,10 @@ public static class EncoderFeatures
     /// </summary>
     /// <param name="encoder">The encoder; it is switched to eval mode and left there.</param>
     /// <param name="images">Images of the encoder's size and channel count.</param>
-    /// <param name="normalisation">Supplies the per-channel mean and standard deviation used in training.</param>
+    /// <param name="normalisation">
+    /// Supplies the per-channel mean and standard deviation used in training; one without a size or normalisation
+    /// (<see cref="AugmentationOptions.SmallImages()"/>) is sized to <paramref name="images"/>.
+    /// </param>
     /// <param name="batchSize">Images per forward pass, positive.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <param name="featureGrid">Cells per side of the pooling grid, from 1 (global average pooling, default) to the feature map's shorter side.</param>
@@ -39,7 +42,7 @@ public static class EncoderFeatures
         if (images.Height != encoder.ImageHeight || images.Width != encoder.ImageWidth)
             throw new ArgumentException($"The images are {images.Height}x{images.Width} but the encoder was built for {encoder.ImageHeight}x{encoder.ImageWidth}; " +
                 "resize them first.", nameof(images));
-        var augmenter = new BatchAugmenter(normalisation);
+        var augmenter = new BatchAugmenter(normalisation.SizedTo(images.Channels, images.Height, images.Width));
         var device = encoder.Backbone.parameters().First().device;
         var result = new float[images.Count][];
         encoder.eval();

@@ -49,7 +49,11 @@ public class PretrainOptions
     /// <summary>Synthetic hard negatives; null = SynCo's six types scaled to <see cref="MoCoOptions.QueueSize"/>; <see cref="NegativeOptions.None"/> = plain MoCo v2.</summary>
     public NegativeOptions? Negatives { get; set; }
 
-    /// <summary>Augmentation; null = the recipe's preset at the data's image size.</summary>
+    /// <summary>
+    /// Augmentation; null = the recipe's preset. Either way it is sized to the training images when training starts: a
+    /// null crop size or normalisation is taken from them (<see cref="AugmentationOptions.SizedTo"/>), so
+    /// <c>AugmentationOptions.SmallImages()</c> with one value changed needs no image shape.
+    /// </summary>
     public AugmentationOptions? Augmentation { get; set; }
 
     /// <summary>Multi-crop: small extra query crops per image (<see cref="SmallCropOptions.Count"/> 0, the default, is off).</summary>
@@ -90,10 +94,10 @@ public class PretrainOptions
     /// <summary>The negatives actually used: <see cref="Negatives"/> or SynCo scaled to the queue.</summary>
     public NegativeOptions ResolveNegatives() => Negatives ?? NegativeOptions.SynCo(MoCo.QueueSize);
 
-    /// <summary>The augmentation actually used for images of the given size.</summary>
-    public AugmentationOptions ResolveAugmentation(int channels, int height, int width) => Augmentation ?? (Recipe == PretrainRecipe.ImageNet
-        ? AugmentationOptions.MoCoV2(height, width, channels)
-        : AugmentationOptions.SmallImages(height, width, channels));
+    /// <summary>The augmentation actually used for images of the given shape: <see cref="Augmentation"/> or the recipe's preset, sized to them.</summary>
+    public AugmentationOptions ResolveAugmentation(int channels, int height, int width) =>
+        (Augmentation ?? (Recipe == PretrainRecipe.ImageNet ? AugmentationOptions.MoCoV2() : AugmentationOptions.SmallImages()))
+        .SizedTo(channels, height, width);
 
     /// <summary>Checks every value; messages say what is legal and what to change.</summary>
     public virtual void Validate()

@@ -150,8 +150,9 @@ public sealed class Pretrainer
             throw new ArgumentException("The dataset is empty: pretraining needs unlabelled images. Check the folder, file or IDataView you passed.", nameof(data));
         if (data.Count < _o.BatchSize)
             throw new ArgumentException($"The dataset has {data.Count} images, fewer than one batch ({_o.BatchSize}); lower BatchSize to at most {data.Count}.", nameof(data));
-        if (_o.Augmentation is { } a && a.Channels != data.Channels)
-            throw new ArgumentException($"Augmentation normalises {a.Channels} channel(s) but the images have {data.Channels}; set Augmentation.Mean/Std for {data.Channels} channel(s) or leave Augmentation null.", nameof(data));
+        if (_o.Augmentation?.Channels is { } channels && channels != data.Channels)
+            throw new ArgumentException($"Augmentation normalises {channels} channel(s) but the images have {data.Channels}; set Augmentation.Normalization for {data.Channels} channel(s), " +
+                "or leave it null for the preset's values.", nameof(data));
     }
 
     // Everything that changes the trained weights; a checkpoint written under another fingerprint is refused.

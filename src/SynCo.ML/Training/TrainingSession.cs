@@ -62,7 +62,7 @@ public sealed class TrainingSession : IDisposable
         Telemetry = new HardnessTelemetry();
         Step = new PretrainStep(Engine, Optimizer, Augmenter, Telemetry, Parallel, parameters,
             SmallCropAugmentation is null ? null : new BatchAugmenter(SmallCropAugmentation), options.SmallCrops.Count);
-        Description = EncoderDescription.Of(_query, Backbone, Augmentation.Normalization.Mean, Augmentation.Normalization.Std);
+        Description = EncoderDescription.Of(_query, Backbone, Augmentation.Normalization!.Mean, Augmentation.Normalization.Std);
     }
 
     /// <summary>Builds the run for images of (<paramref name="channels"/>, <paramref name="height"/>, <paramref name="width"/>).</summary>

@@ -68,7 +68,7 @@ public class BatchAugmenterTests
         using var scope = torch.NewDisposeScope();
         var options = TestImages.Identity(8, 8);
         options.GrayscaleProbability = 1;
-        options.Normalization.Mean = new[] { 0f, 0f, 0f };
+        options.Normalization!.Mean = new[] { 0f, 0f, 0f };
         options.Normalization.Std = new[] { 1f, 1f, 1f };
         var images = TestImages.Random(2, 3, 8, 8);
         var gray = new BatchAugmenter(options).Apply(images, new Generator(3));
@@ -141,7 +141,7 @@ public class BatchAugmenterTests
         (options.Crop.MinScale, options.Crop.MaxScale) = (minScale, maxScale);
         (options.Crop.MinAspectRatio, options.Crop.MaxAspectRatio) = (0.75, 4.0 / 3);
         options.Crop.HorizontalFlipProbability = flip;
-        options.Normalization.Mean = new[] { 0f, 0f, 0f };
+        options.Normalization!.Mean = new[] { 0f, 0f, 0f };
         options.Normalization.Std = new[] { 1f, 1f, 1f };
         var views = new BatchAugmenter(options).Apply(TestImages.Ramps(512, height, width), new Generator(2));
         var (x0, y0, w, h, flipped, residual) = BoxesFromViews(views, height, width);
@@ -313,7 +313,7 @@ public class BatchAugmenterTests
     {
         using var scope = torch.NewDisposeScope();
         var options = TestImages.Identity(8, 8);
-        options.Normalization.Mean = new[] { 0f, 0f, 0f };
+        options.Normalization!.Mean = new[] { 0f, 0f, 0f };
         options.Normalization.Std = new[] { 1f, 1f, 1f };
         var augmenter = new BatchAugmenter(options);
         var ramps = TestImages.Ramps(1, 16, 32); // wide: the centre 16×16 is kept

@@ -14,7 +14,7 @@ internal static class RandomBackbone
         using (var g = new torch.Generator((ulong)seed)) WeightInitializer.Apply(encoder, g);
         encoder.eval();
         var normalise = AugmentationOptions.SmallImages(size, size, channels);
-        var spec = new OnnxExportSpec(channels, size, size) { Mean = normalise.Normalization.Mean, Std = normalise.Normalization.Std };
+        var spec = new OnnxExportSpec(channels, size, size) { Mean = normalise.Normalization!.Mean, Std = normalise.Normalization.Std };
         File.WriteAllBytes(path, BackboneOnnxExporter.ExportToBytes(encoder, spec));
     }
 }

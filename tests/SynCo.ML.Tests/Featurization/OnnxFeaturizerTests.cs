@@ -32,7 +32,7 @@ public class OnnxFeaturizerTests : IClassFixture<FittedStripesModel>
         using var scope = torch.NewDisposeScope();
         using var backbone = _f.Model.CreateBackbone();
         var augmentation = _f.Options.ResolveAugmentation(1, TinyImages.Side, TinyImages.Side);
-        var spec = new OnnxExportSpec(1, TinyImages.Side, TinyImages.Side) { Mean = augmentation.Normalization.Mean, Std = augmentation.Normalization.Std };
+        var spec = new OnnxExportSpec(1, TinyImages.Side, TinyImages.Side) { Mean = augmentation.Normalization!.Mean, Std = augmentation.Normalization.Std };
         var raw = torch.tensor(_f.Rows.SelectMany(r => r.Pixels).ToArray(), new long[] { 40, 1, TinyImages.Side, TinyImages.Side });
         float[] torchRef = OnnxTestSupport.Reference(backbone, null, spec, raw);
         double vsTorch = OnnxTestSupport.MaxAbsDiff(ours.SelectMany(x => x).ToArray(), torchRef);

@@ -61,7 +61,7 @@ public class SynCoEstimatorTests
         var augmentation = options.ResolveAugmentation(1, TinyImages.Side, TinyImages.Side);
         var spec = new OnnxExportSpec(1, TinyImages.Side, TinyImages.Side)
         {
-            Mean = augmentation.Normalization.Mean, Std = augmentation.Normalization.Std, InputName = "Pixels", OutputName = "Features",
+            Mean = augmentation.Normalization!.Mean, Std = augmentation.Normalization.Std, InputName = "Pixels", OutputName = "Features",
         };
         var pixels = data.GetColumn<float[]>("Pixels").SelectMany(p => p).ToArray();
         using var scope = torch.NewDisposeScope();
@@ -142,7 +142,7 @@ public class SynCoEstimatorTests
 
         // The chain's rows are the TorchSharp grid features of the trained backbone (after the training normalisation).
         var augmentation = options.ResolveAugmentation(1, TinyImages.Side, TinyImages.Side);
-        var spec = new OnnxExportSpec(1, TinyImages.Side, TinyImages.Side) { Mean = augmentation.Normalization.Mean, Std = augmentation.Normalization.Std, FeatureGrid = 2 };
+        var spec = new OnnxExportSpec(1, TinyImages.Side, TinyImages.Side) { Mean = augmentation.Normalization!.Mean, Std = augmentation.Normalization.Std, FeatureGrid = 2 };
         var pixels = data.GetColumn<float[]>("Pixels").SelectMany(p => p).ToArray();
         using (var scope = torch.NewDisposeScope())
         using (var backbone = model.CreateBackbone())

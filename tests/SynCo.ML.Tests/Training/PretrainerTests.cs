@@ -70,9 +70,9 @@ public class PretrainerTests
             // The export normalises as training did: the small-image recipe maps one grey channel to [−1, 1].
             var spec = description.ExportSpec();
             var trainedWith = Options(1).ResolveAugmentation(1, TinyImages.Side, TinyImages.Side);
-            Assert.Equal(new[] { 0.5f }, trainedWith.Normalization.Mean);
+            Assert.Equal(new[] { 0.5f }, trainedWith.Normalization!.Mean);
             Assert.Equal(new[] { 0.5f }, trainedWith.Normalization.Std);
-            Assert.Equal(trainedWith.Normalization.Mean, spec.Mean.ToArray());
+            Assert.Equal(trainedWith.Normalization!.Mean, spec.Mean.ToArray());
             Assert.Equal(trainedWith.Normalization.Std, spec.Std.ToArray());
         }
         Assert.Throws<FileNotFoundException>(() => Checkpoint.LoadEncoder(Path.Combine(dir.Path, "missing")));
@@ -81,7 +81,7 @@ public class PretrainerTests
         using var ownDir = new TempFolder();
         var own = Options(1, ownDir.Path);
         own.Augmentation = AugmentationOptions.SmallImages(TinyImages.Side, TinyImages.Side, 1);
-        own.Augmentation.Normalization.Mean = new[] { 0.286f };
+        own.Augmentation.Normalization!.Mean = new[] { 0.286f };
         own.Augmentation.Normalization.Std = new[] { 0.353f };
         using (new Pretrainer(own).Train(Data())) { }
         var (ownEncoder, ownDescription) = Checkpoint.LoadEncoder(ownDir.Path);
@@ -122,6 +122,30 @@ public class PretrainerTests
         same.Run.OnEpoch = s => epochs.Add(s.Epoch);
         using (var resumed = new Pretrainer(same).Train(Data(32))) Assert.Equal(2, resumed.History.Count);
         Assert.Empty(epochs);
+    }
+
+    [Fact]
+    public void ThePresetWithoutAShapeIsTheSameRunAsThePresetSizedToTheImages()
+    {
+        using var dir = new TempFolder();
+        var sized = Options(2, dir.Path);
+        sized.Augmentation = AugmentationOptions.SmallImages(TinyImages.Side, TinyImages.Side, 1);
+        sized.Augmentation.Crop.MinScale = 0.5;
+        using (new Pretrainer(sized).Train(Data(32))) { }
+
+        // The same recipe and change without the images' shape: sized when training starts, it has the same checkpoint
+        // fingerprint, so it resumes the finished run instead of being refused (or, if it differed, retraining).
+        var unsized = Options(2, dir.Path);
+        unsized.Run.Resume = true;
+        unsized.Augmentation = AugmentationOptions.SmallImages();
+        unsized.Augmentation.Crop.MinScale = 0.5;
+        var epochs = new List<int>();
+        unsized.Run.OnEpoch = e => epochs.Add(e.Epoch);
+        using (var resumed = new Pretrainer(unsized).Train(Data(32))) Assert.Equal(2, resumed.History.Count);
+        Assert.Empty(epochs);
+        var resolved = unsized.ResolveAugmentation(1, TinyImages.Side, TinyImages.Side);
+        Assert.Equal((TinyImages.Side, TinyImages.Side, 0.5), (resolved.Crop.Height!.Value, resolved.Crop.Width!.Value, resolved.Crop.MinScale));
+        Assert.Null(unsized.Augmentation.Crop.Height);   // the user's options are not changed by training
     }
 
     [Fact]
