@@ -19,6 +19,12 @@ namespace SynCo.ML.Tests.Distributed;
 /// the hard-pool top-k choices of synthetic negatives can flip on those last bits and the runs drift apart slowly
 /// (measured: 2e-5 relative on the second epoch's mean loss of the command below with SynCo negatives), so the step
 /// check with SynCo negatives is short and the command check uses plain MoCo v2, where nothing is chosen by rank.
+/// Multi-crop amplifies those last bits fastest: its small crops reach layer 4 as 1×1 maps, so each batch-norm group
+/// normalises over a handful of values. On an Intel Xeon (2026-12-03) the largest relative weight difference of the
+/// multi-crop run was 1.2e-7 after 3 steps, 6e-6 after 4, 1.3e-5 after 5 and 3e-4 after 6 (1e-2 after 6 without
+/// synthetic negatives, with the losses equal to 1e-7 for 3 steps), where the run without small crops stays at 4e-7
+/// after 6. So the multi-crop check runs 3 steps: still every part of a step (small crops per rank, synthesis, queue,
+/// momentum update) and 80 times below the tolerance, where a misassigned row shows at the first step.
 /// </remarks>
 public class DataParallelTests
 {
@@ -27,14 +33,14 @@ public class DataParallelTests
     private static readonly string Cli = MpiWorldTests.BuiltProgram("src/SynCo.Cli", "SynCo.Cli.dll");
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(2)]   // multi-crop: each rank draws and encodes the small crops of its own rows, in whole-image batch-norm groups
-    public void TwoRanksTrainExactlyAsOneProcessOnTheUnionBatchStepByStep(int smallCrops)
+    [InlineData(0, 6)]
+    [InlineData(2, 3)]   // multi-crop: each rank draws and encodes the small crops of its own rows, in whole-image batch-norm groups
+    public void TwoRanksTrainExactlyAsOneProcessOnTheUnionBatchStepByStep(int smallCrops, int steps)
     {
         using var temp = new TempFolder();
-        var one = Lines(MpiWorldTests.Run("dotnet", $"\"{Probe}\" steps 6 \"{temp.File("one.bin")}\" {smallCrops}", new()));
-        var two = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, $"steps 6 \"{temp.File("two.bin")}\" {smallCrops}"));
-        for (int step = 0; step < 6; step++)
+        var one = Lines(MpiWorldTests.Run("dotnet", $"\"{Probe}\" steps {steps} \"{temp.File("one.bin")}\" {smallCrops}", new()));
+        var two = Lines(MpiWorldTests.Launch("/usr/bin/mpirun.openmpi", "openmpi-bin libopenmpi-dev", 2, $"steps {steps} \"{temp.File("two.bin")}\" {smallCrops}"));
+        for (int step = 0; step < steps; step++)
         {
             double expected = Value(one, $"rank 0/1 step {step} loss");
             foreach (string rank in new[] { "rank 0/2, OpenMPI", "rank 1/2, OpenMPI" })
