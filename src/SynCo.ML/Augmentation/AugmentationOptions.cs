@@ -98,10 +98,8 @@ public sealed class AugmentationOptions
     /// <param name="height">Output height in pixels (32 for CIFAR-10, 28 for Fashion-MNIST).</param>
     /// <param name="width">Output width in pixels.</param>
     /// <param name="channels">
-    /// Channel count of the images (positive). 3 channels: CIFAR-10 mean (0.4914, 0.4822, 0.4465) and std
-    /// (0.2023, 0.1994, 0.2010). 1 channel (for example Fashion-MNIST): mean 0.5 and std 0.5, which maps [0, 1]
-    /// to [−1, 1] (Fashion-MNIST's own statistics are about mean 0.286, std 0.353; set <see cref="Normalization"/>
-    /// to use them). Any other count: the CIFAR-10 RGB averages (mean 0.4734, std 0.2009) replicated to every channel.
+    /// Channel count of the images (positive); the mean and std are <see cref="ChannelNormalization.SmallImages"/>'s
+    /// (Fashion-MNIST's own statistics are about mean 0.286, std 0.353; set <see cref="Normalization"/> to use them).
     /// </param>
     /// <returns>A new options instance.</returns>
     public static AugmentationOptions SmallImages(int height, int width, int channels = 3) => SmallImages().SizedTo(channels, height, width);

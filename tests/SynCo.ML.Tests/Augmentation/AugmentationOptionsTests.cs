@@ -108,8 +108,12 @@ public class AugmentationOptionsTests
         small.Validate();
         moco.Validate();
         // Every value, compared as the checkpoint fingerprint sees them (the options' serialised properties).
-        Assert.Equal(Json(AugmentationOptions.SmallImages(height, width, channels)), Json(small.SizedTo(channels, height, width)));
-        Assert.Equal(Json(AugmentationOptions.MoCoV2(height, width, channels)), Json(moco.SizedTo(channels, height, width)));
+        // Built by hand, not through SizedTo (which the sized presets themselves call): the recipes' published values.
+        var expectedSmall = new AugmentationOptions { Crop = { Height = height, Width = width, MinScale = 0.08 }, Blur = { Probability = 0 }, Normalization = ChannelNormalization.SmallImages(channels) };
+        var expectedMoCo = new AugmentationOptions { Crop = { Height = height, Width = width }, Normalization = ChannelNormalization.ImageNet(channels) };
+        Assert.Equal(Json(expectedSmall), Json(small.SizedTo(channels, height, width)));
+        Assert.Equal(Json(expectedMoCo), Json(moco.SizedTo(channels, height, width)));
+        Assert.Equal(Json(expectedSmall), Json(AugmentationOptions.SmallImages(height, width, channels)));
         Assert.Equal(Json(ChannelNormalization.SmallImages(channels)), Json(small.SizedTo(channels, height, width).Normalization!));
         Assert.NotEqual(Json(small.SizedTo(channels, height, width).Normalization!), Json(moco.SizedTo(channels, height, width).Normalization!));
     }
