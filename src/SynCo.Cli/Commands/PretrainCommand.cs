@@ -31,7 +31,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         "small", "imagenet");
     private readonly Option<int?> _epochs = CliOptions.Positive(new Option<int?>("--epochs") { Description = $"Passes over the data (default {Defaults.Epochs})." });
     private readonly Option<int?> _batch = CliOptions.Batch(Defaults.BatchSize, "Images per training step");
-    private readonly Option<string> _arch = CliOptions.Choice("--arch", "Backbone architecture.", "resnet18", "resnet34", "resnet50");
+    private readonly Option<string> _arch = CliOptions.Choice("--arch", "Backbone architecture.", "resnet18", "resnet10", "resnet34", "resnet50");
     private readonly Option<double?> _width = CliOptions.Positive(new Option<double?>("--width")
     {
         Description = "Width multiplier of the stage widths 64/128/256/512 (default 1). CPU training needs stage widths that are multiples of 16: 0.25, 0.5, 0.75, 1, ...",
@@ -175,6 +175,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
 
         o.Backbone.Architecture = parsed.GetValue(_arch)!.ToLowerInvariant() switch
         {
+            "resnet10" => ResNetArchitecture.ResNet10,
             "resnet34" => ResNetArchitecture.ResNet34,
             "resnet50" => ResNetArchitecture.ResNet50,
             _ => ResNetArchitecture.ResNet18,

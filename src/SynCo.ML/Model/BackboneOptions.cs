@@ -110,12 +110,13 @@ public sealed class BackboneOptions
         return SmallStem ?? Math.Max(height, width) <= AutomaticSmallStemMaxSide;
     }
 
-    /// <summary>Channel expansion of the residual blocks: 1 for ResNet-18/34 (BasicBlock), 4 for ResNet-50 (Bottleneck).</summary>
+    /// <summary>Channel expansion of the residual blocks: 1 for ResNet-10/18/34 (BasicBlock), 4 for ResNet-50 (Bottleneck).</summary>
     public int BlockExpansion => Architecture == ResNetArchitecture.ResNet50 ? 4 : 1;
 
     /// <summary>Number of residual blocks in each of the four stages (<c>layer1</c> … <c>layer4</c>).</summary>
     public IReadOnlyList<int> BlocksPerStage => Architecture switch
     {
+        ResNetArchitecture.ResNet10 => new[] { 1, 1, 1, 1 },
         ResNetArchitecture.ResNet18 => new[] { 2, 2, 2, 2 },
         _ => new[] { 3, 4, 6, 3 },
     };

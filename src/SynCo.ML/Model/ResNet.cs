@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SynCo.ML.Model;
 
 /// <summary>
-/// ResNet-18/34/50 backbone with torchvision's layer layout and state-dict names, plus a width multiplier, any number of
+/// ResNet-10/18/34/50 backbone with torchvision's layer layout and state-dict names, plus a width multiplier, any number of
 /// input channels, an optional CIFAR-style small stem and optional split batch norm (<see cref="BackboneOptions"/>).
 /// </summary>
 /// <remarks>

@@ -9,7 +9,7 @@ public static class OnnxMetadataKeys
     /// <summary>Library version, also in <c>producer_version</c>.</summary>
     public const string ProducerVersion = "producer_version";
 
-    /// <summary>Backbone layout: ResNet18, ResNet34 or ResNet50.</summary>
+    /// <summary>Backbone layout: ResNet10, ResNet18, ResNet34 or ResNet50.</summary>
     public const string Architecture = "synco.architecture";
 
     /// <summary>Width multiplier of the backbone, e.g. "0.25".</summary>

@@ -6,7 +6,7 @@ namespace SynCo.ML.Training;
 /// Everything needed to rebuild a trained encoder and export it, stored in each checkpoint: the architecture, the
 /// image size and the normalisation it was trained with.
 /// </summary>
-/// <param name="Architecture">ResNet-18, -34 or -50.</param>
+/// <param name="Architecture">ResNet-10, -18, -34 or -50.</param>
 /// <param name="WidthMultiplier">Channel width factor.</param>
 /// <param name="InputChannels">1 or 3 (any positive count).</param>
 /// <param name="SmallStem">Whether the 3×3 stride-1 stem without max-pool was used.</param>

@@ -21,10 +21,11 @@ public class PyTorchWeightsTests
 
     public PyTorchWeightsTests(ITestOutputHelper output) => _output = output;
 
-    private static ResNet Backbone(int seed, double width = 0.125, int channels = 3, bool? smallStem = null)
+    private static ResNet Backbone(int seed, double width = 0.125, int channels = 3, bool? smallStem = null,
+        ResNetArchitecture architecture = ResNetArchitecture.ResNet18)
     {
         torch.manual_seed(seed);
-        var backbone = new ResNet(new BackboneOptions { WidthMultiplier = width, InputChannels = channels, SmallStem = smallStem }, 16, 16);
+        var backbone = new ResNet(new BackboneOptions { Architecture = architecture, WidthMultiplier = width, InputChannels = channels, SmallStem = smallStem }, 16, 16);
         OnnxTestSupport.PerturbBatchNorm(backbone);
         backbone.eval();
         return backbone;
@@ -118,8 +119,9 @@ public class PyTorchWeightsTests
 
     private const string TorchVisionScript = @"
 import sys, numpy as np, torch, torchvision
+from torchvision.models.resnet import ResNet, BasicBlock
 sd = torch.load(sys.argv[1])
-m = torchvision.models.resnet18()
+m = ResNet(BasicBlock, [int(n) for n in sys.argv[4].split(',')])  # [2, 2, 2, 2] is torchvision.models.resnet18()
 m.conv1 = torch.nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)  # small stem
 m.maxpool = torch.nn.Identity()
 m.fc = torch.nn.Identity()  # our files carry no fc.*: strict=True then checks every backbone key
@@ -132,14 +134,16 @@ with torch.no_grad():
 np.save(sys.argv[3], y.numpy().astype(np.float32))
 ";
 
-    [Fact]
-    public void TorchvisionResNet18LoadsOurPtStrictAndMatchesOurOnnxOutput()
+    [Theory]
+    [InlineData(ResNetArchitecture.ResNet18)]
+    [InlineData(ResNetArchitecture.ResNet10)]
+    public void TorchvisionResNetLoadsOurPtStrictAndMatchesOurOnnxOutput(ResNetArchitecture architecture)
     {
         SystemPython.Require("numpy", "torch", "torchvision");
         using var dir = new TempFolder();
         using var scope = torch.NewDisposeScope();
-        using var backbone = Backbone(4, width: 1.0, smallStem: true);
-        string weights = dir.File("resnet18.pt");
+        using var backbone = Backbone(4, width: 1.0, smallStem: true, architecture: architecture);
+        string weights = dir.File($"{architecture}.pt");
         PyTorchWeights.SaveBackbone(backbone, weights);
 
         var spec = OnnxExportSpec.ForBackbone(backbone).WithImageNetNormalization();
@@ -151,7 +155,7 @@ np.save(sys.argv[3], y.numpy().astype(np.float32))
 
         string input = dir.File("pixels.npy"), output = dir.File("torchvision.npy");
         FeatureFiles.WriteNpy(input, Enumerable.Range(0, 4).Select(i => pixels.AsSpan(i * 768, 768).ToArray().Select(b => (float)b).ToArray()).ToArray());
-        var r = SystemPython.RunScript(TorchVisionScript, dir.Path, weights, input, output);
+        var r = SystemPython.RunScript(TorchVisionScript, dir.Path, weights, input, output, string.Join(",", backbone.Options.BlocksPerStage));
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.Contains("All keys matched", r.StdOut);
         float[][] torchvision = FeatureFiles.ReadNpy(output);

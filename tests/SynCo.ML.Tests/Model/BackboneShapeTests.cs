@@ -163,6 +163,7 @@ public class BackboneShapeTests
 
     [Theory]
     [InlineData(ResNetArchitecture.ResNet18, 28, 28, true, 4, 4)]
+    [InlineData(ResNetArchitecture.ResNet10, 28, 28, true, 4, 4)]
     [InlineData(ResNetArchitecture.ResNet18, 37, 45, true, 5, 6)]     // odd sides: every stride-2 step rounds up
     [InlineData(ResNetArchitecture.ResNet50, 33, 17, true, 5, 3)]
     [InlineData(ResNetArchitecture.ResNet18, 224, 224, false, 7, 7)]
@@ -177,6 +178,24 @@ public class BackboneShapeTests
         Assert.Equal((mapH, mapW), options.FeatureMapSize(h, w));
         Assert.Equal((mapH, mapW), net.FeatureMapSize);
         Assert.Equal(new long[] { 2, net.FeatureDim, mapH, mapW }, net.FeatureMap(torch.randn(2, 3, h, w)).shape);
+    }
+
+    [Fact]
+    public void ResNet10IsResNet18WithOnlyTheFirstBlockOfEachStage()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var r10 = new ResNet(new BackboneOptions { Architecture = ResNetArchitecture.ResNet10, WidthMultiplier = 0.125 }, 16, 16);
+        using var r18 = new ResNet(new BackboneOptions { Architecture = ResNetArchitecture.ResNet18, WidthMultiplier = 0.125 }, 16, 16);
+        Assert.Equal(new[] { 1, 1, 1, 1 }, r10.Options.BlocksPerStage);
+        Assert.Equal(4, r10.Blocks.Count);
+        Assert.Equal(r18.FeatureDim, r10.FeatureDim);
+        // The same keys and shapes as ResNet-18 minus its second block of each stage (layerN.1.*), in the same order.
+        var r18Dict = r18.state_dict();
+        var expected = r18Dict.Keys.Where(k => !System.Text.RegularExpressions.Regex.IsMatch(k, @"^layer\d\.1\.")).ToArray();
+        var r10Dict = r10.state_dict();
+        Assert.Equal(expected, r10Dict.Keys.ToArray());
+        foreach (string key in expected) Assert.Equal(r18Dict[key].shape, r10Dict[key].shape);
+        Assert.Equal(new long[] { 2, r10.FeatureDim }, r10.call(torch.randn(2, 3, 16, 16)).shape);
     }
 
     [Fact]

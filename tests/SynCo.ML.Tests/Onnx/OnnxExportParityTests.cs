@@ -30,6 +30,8 @@ public class OnnxExportParityTests
     [InlineData(ResNetArchitecture.ResNet18, 0.125,   1,  28, 28, true,  OnnxOutputKind.Features,   true,  2, 2, 3)]
     [InlineData(ResNetArchitecture.ResNet34, 0.0625,  3,  40, 24, true,  OnnxOutputKind.Features,   false, 2, 1, 3)]
     [InlineData(ResNetArchitecture.ResNet50, 0.0625,  3,  64, 48, false, OnnxOutputKind.Features,   false, 2, 1, 2)]
+    [InlineData(ResNetArchitecture.ResNet10, 0.25,    1,  28, 28, true,  OnnxOutputKind.Features,   false, 2, 2, 4)]   // the Fashion-MNIST sample's backbone and grid
+    [InlineData(ResNetArchitecture.ResNet10, 0.125,   3,  40, 24, false, OnnxOutputKind.Projection, true,  3, 1, 1)]
     public void OrtMatchesTorchSharpEvalForward(ResNetArchitecture architecture, double width, int channels, int h, int w,
         bool smallStem, OnnxOutputKind output, bool l2, int batch, int splits, int grid)
     {
