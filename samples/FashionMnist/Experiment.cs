@@ -143,6 +143,7 @@ public sealed class Experiment
         if (s.EmbeddingDim is { } dim)
             options.MoCo.EmbeddingDim = dim;
         options.Optimizer.WarmupEpochs = s.LearningRateWarmupEpochs;
+        options.Backbone.Architecture = s.Architecture;
         options.Backbone.WidthMultiplier = s.Width;
         options.Backbone.SmallStem = s.SmallStem;
         if (s.BatchNormSplits is { } splits)

@@ -5,6 +5,7 @@ using System.CommandLine;
 using Spectre.Console;
 using SynCo.Hosting;
 using SynCo.ML.Data;
+using SynCo.ML.Model;
 using SynCo.ML.Samples.FashionMnist;
 
 var defaults = new SampleSettings();
@@ -17,7 +18,8 @@ var images = new Option<int>("--pretrain-images") { Description = "Unlabelled tr
 var epochs = new Option<int>("--epochs") { Description = "Pretraining epochs.", DefaultValueFactory = _ => defaults.Epochs };
 var warmup = new Option<int>("--warmup") { Description = "Epochs of plain MoCo before synthetic negatives start.", DefaultValueFactory = _ => defaults.WarmupEpochs };
 var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
-var width = new Option<double>("--width") { Description = "ResNet-18 width multiplier (CPU: 0.25, 0.5, 0.75, 1, ...).", DefaultValueFactory = _ => defaults.Width };
+var arch = new Option<ResNetArchitecture>("--arch") { Description = "Backbone: ResNet10 (one block per stage, about twice ResNet-18's images per second on a CPU), ResNet18, ResNet34 or ResNet50.", DefaultValueFactory = _ => defaults.Architecture };
+var width = new Option<double>("--width") { Description = "Backbone width multiplier (CPU: 0.25, 0.5, 0.75, 1, ...).", DefaultValueFactory = _ => defaults.Width };
 var smallStem = new Option<bool>("--small-stem") { Description = "true: small 3×3 stem (stage 1 at 28×28); false: the ImageNet stem (stage 1 at 7×7).", DefaultValueFactory = _ => defaults.SmallStem };
 var queue = new Option<int>("--queue") { Description = "Queue length K.", DefaultValueFactory = _ => defaults.QueueSize };
 var lr = new Option<double>("--lr") { Description = "Base learning rate per 256 images.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -42,7 +44,7 @@ var threads = new Option<int?>("--threads") { Description = "Intra-op threads (d
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")
 {
-    data, output, compare, methods, seeds, images, epochs, warmup, batch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, smallCrops, smallCropSize, smallCropScale, symmetric, featureGrid, probe, fractions, drawSeeds, device, checkpoint, threads,
+    data, output, compare, methods, seeds, images, epochs, warmup, batch, arch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, smallCrops, smallCropSize, smallCropScale, symmetric, featureGrid, probe, fractions, drawSeeds, device, checkpoint, threads,
 };
 root.SetAction((parsed, cancellationToken) =>
 {
@@ -52,7 +54,7 @@ root.SetAction((parsed, cancellationToken) =>
     {
         DataFolder = parsed.GetValue(data), OutputFolder = parsed.GetValue(output)!, Methods = chosen, Seeds = parsed.GetValue(seeds)!,
         PretrainImages = parsed.GetValue(images), Epochs = parsed.GetValue(epochs), WarmupEpochs = parsed.GetValue(warmup),
-        BatchSize = parsed.GetValue(batch), Width = parsed.GetValue(width), SmallStem = parsed.GetValue(smallStem), QueueSize = parsed.GetValue(queue),
+        BatchSize = parsed.GetValue(batch), Architecture = parsed.GetValue(arch), Width = parsed.GetValue(width), SmallStem = parsed.GetValue(smallStem), QueueSize = parsed.GetValue(queue),
         LearningRate = parsed.GetValue(lr), MinCropScale = parsed.GetValue(minScale), Temperature = parsed.GetValue(temperature),
         BatchNormSplits = parsed.GetValue(bnSplits), KeyMomentum = parsed.GetValue(momentum), LearningRateWarmupEpochs = parsed.GetValue(lrWarmup),
         HeadHiddenDim = parsed.GetValue(headHidden), EmbeddingDim = parsed.GetValue(embedding), Symmetric = parsed.GetValue(symmetric),

@@ -50,7 +50,7 @@ public static class Report
         int[] labels = fractions.Select(f => rows.SelectMany(r => r.Cells).First(c => c.Key.Item2 == f).Value.Labels).ToArray();
         var md = new StringBuilder();
         md.AppendLine($"Fashion-MNIST test accuracy (10,000 test images) of frozen features. Pretraining: {settings.PretrainImages} unlabelled images, {settings.Epochs} epochs, " +
-            $"ResNet-18 width {settings.Width.ToString(Inv)}{(settings.SmallStem ? "" : ", ImageNet stem")}, batch {settings.BatchSize}, K={settings.QueueSize}, lr {settings.LearningRate.ToString(Inv)} per 256, crop scale ≥ {settings.MinCropScale.ToString(Inv)}" +
+            $"{settings.Architecture.ToString().Replace("ResNet", "ResNet-")} width {settings.Width.ToString(Inv)}{(settings.SmallStem ? "" : ", ImageNet stem")}, batch {settings.BatchSize}, K={settings.QueueSize}, lr {settings.LearningRate.ToString(Inv)} per 256, crop scale ≥ {settings.MinCropScale.ToString(Inv)}" +
             $"{(settings.Temperature is { } t ? $", T {t.ToString(Inv)}" : "")}" +
             $"{(settings.BatchNormSplits is { } k ? $", {k} batch-norm group(s)" : "")}" +
             $"{(settings.KeyMomentum is { } m ? $", key momentum {m.ToString(Inv)}" : "")}" +
@@ -60,7 +60,7 @@ public static class Report
             $"{(settings.Symmetric ? ", symmetric loss" : "")}" +
             $"{(settings.SmallCrops > 0 ? $", multi-crop: {settings.SmallCrops} small crops of {settings.SmallCropSize ?? SmallCropOptions.DefaultSide(28)} px at area {settings.SmallCropScale[0].ToString(Inv)}–{settings.SmallCropScale[1].ToString(Inv)}" : "")}" +
             $"{(settings.Methods.Any(MethodNegatives.Synthesizes) ? $", synthetic negatives from epoch {settings.WarmupEpochs + 1}" : "")}; pretraining seeds {string.Join(", ", settings.Seeds)}" +
-            $"{(settings.Methods.Any(m => m == Method.RandomInit || MethodNegatives.Pretrains(m)) ? settings.ResolvedFeatureGrid == 1 ? "; backbone features globally average-pooled" : $"; backbone features averaged over a {settings.ResolvedFeatureGrid}×{settings.ResolvedFeatureGrid} grid of the 4×4 feature map ({settings.ResolvedFeatureGrid * settings.ResolvedFeatureGrid} × {new BackboneOptions { WidthMultiplier = settings.Width }.FeatureDim} values)" : "")}.");
+            $"{(settings.Methods.Any(m => m == Method.RandomInit || MethodNegatives.Pretrains(m)) ? settings.ResolvedFeatureGrid == 1 ? "; backbone features globally average-pooled" : $"; backbone features averaged over a {settings.ResolvedFeatureGrid}×{settings.ResolvedFeatureGrid} grid of the 4×4 feature map ({settings.ResolvedFeatureGrid * settings.ResolvedFeatureGrid} × {new BackboneOptions { Architecture = settings.Architecture, WidthMultiplier = settings.Width }.FeatureDim} values)" : "")}.");
         md.AppendLine();
         md.AppendLine($"Probes are trained on {string.Join(", ", fractions.Select((f, i) => $"{Percent(f)} ({labels[i]:N0})"))} of the {settings.ProbeImages:N0} labelled training images: " +
             $"class-balanced draws with seeds {string.Join(", ", settings.DrawSeeds)} below 100 %. Linear: ML.NET L-BFGS logistic regression on features divided by their root mean square (NormalizeMeanVariance), " +
