@@ -6,6 +6,7 @@ using Microsoft.ML.Data;
 using SynCo.ML;
 using SynCo.ML.Augmentation;
 using SynCo.ML.Data;
+using SynCo.ML.Model;
 using SynCo.ML.Negatives;
 
 var ml = new MLContext(seed: 1);
@@ -24,7 +25,8 @@ var options = new SynCoOptions
     FeatureGrid = 4,   // keep each cell of the 4×4 feature map (16 × 128 values) instead of averaging them globally
     Run = { OnEpoch = e => Console.WriteLine($"epoch {e.Epoch + 1}: loss {e.Loss:F3}, {e.ImagesPerSecond:F0} img/s") },
 };
-options.Backbone.WidthMultiplier = 0.25;   // a CPU-sized ResNet-18
+options.Backbone.Architecture = ResNetArchitecture.ResNet10;   // one block per stage: twice ResNet-18's images per second
+options.Backbone.WidthMultiplier = 0.25;                      // CPU-sized: 16 to 128 channels
 // The small-image recipe (sized to the "Pixels" images when training starts) with milder crops: at least 80 % of the
 // image's area instead of 8 %. A short run on small, centred items such as Fashion-MNIST's learns much faster with them.
 options.Augmentation = AugmentationOptions.SmallImages();
