@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using SynCo.ML.Featurization;
+using SynCo.ML.Model;
+using SynCo.ML.Onnx;
 using SynCo.ML.Tests.Data;
 
 namespace SynCo.ML.Tests.Cli;
@@ -42,10 +45,12 @@ public class CliIdxTests
         string images = temp.File("train-images-idx3-ubyte.gz"), labels = temp.File("train-labels-idx1-ubyte.gz");
         WriteIdx(images, labels, count: 32, size: 16);
 
-        var pretrain = await CliRun.Of("pretrain", images, "--out", temp.File("run"), "--width", "0.25", "--batch", "16", "--queue", "64",
+        var pretrain = await CliRun.Of("pretrain", images, "--out", temp.File("run"), "--arch", "resnet10", "--width", "0.25", "--batch", "16", "--queue", "64",
             "--bn-splits", "2", "--epochs", "1", "--negatives", "mochi", "--min-scale", "0.2", "--device", "cpu"); // crop sized from the file, not --size
         Assert.True(pretrain.ExitCode == 0, pretrain.ToString());
         Assert.Contains("32 images 1x16x16", pretrain.Output);
+        using (var exported = new OnnxFeaturizer(temp.File("run/backbone.onnx")))
+            Assert.Equal(nameof(ResNetArchitecture.ResNet10), exported.ModelMetadata[OnnxMetadataKeys.Architecture]);   // --arch reached the backbone
 
         string npy = temp.File("features.npy");
         var featurize = await CliRun.Of("featurize", "--model", temp.File("run/backbone.onnx"), images, "--labels", labels, "--out", npy);
