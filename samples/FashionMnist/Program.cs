@@ -1,5 +1,5 @@
 // SynCo.ML sample: self-supervised pretraining on unlabelled Fashion-MNIST, then a classifier on the embeddings.
-//   dotnet run --project samples/FashionMnist                  # SynCo beside raw pixels and random init, at 1/10/100 % labels (< 10 min on 2 cores)
+//   dotnet run --project samples/FashionMnist                  # SynCo beside raw pixels and random init, at 1/10/100 % labels (22 min on the slowest 2-core CPU seen)
 //   dotnet run --project samples/FashionMnist -- --compare     # raw pixels, random init, MoCo v2, MoCHi, SynCo
 using System.CommandLine;
 using Spectre.Console;

@@ -1,7 +1,11 @@
 using SynCo.ML.Model;
 namespace SynCo.ML.Samples.FashionMnist;
 
-/// <summary>What one run of the sample does. The defaults fit the README's promise: under 10 minutes on 2 CPU cores.</summary>
+/// <summary>
+/// What one run of the sample does. The defaults are sized for 2 CPU cores: the pretraining takes what ResNet-18 on
+/// 15,000 images took (6 min 52 s end to end on the fastest machine seen), and the whole run took 22 minutes on the
+/// slowest (docs/benchmarks.md).
+/// </summary>
 public sealed record SampleSettings
 {
     /// <summary>Folder with the four IDX files (gzipped or not); null for Debian's dataset-fashion-mnist location.</summary>
@@ -37,8 +41,8 @@ public sealed record SampleSettings
 
     /// <summary>
     /// Backbone layout. ResNet-10 (one block per stage) rather than the literature's ResNet-18: in the same pretraining
-    /// time on 2 cores it sees about 1.9 times the images and its features score 1.5–2 points higher on the few-label
-    /// probes (seed 1: linear 81.3 / 86.5 % against 79.7 / 85.0 % at 1 / 10 % of the labels; docs/benchmarks.md).
+    /// time on 2 cores it sees about 1.9 times the images and its features score 0.5–1.6 points higher on every few-label
+    /// probe (seed 1: linear 81.3 / 86.5 % against 79.7 / 85.0 % at 1 / 10 % of the labels; docs/benchmarks.md).
     /// </summary>
     public ResNetArchitecture Architecture { get; init; } = ResNetArchitecture.ResNet10;
 

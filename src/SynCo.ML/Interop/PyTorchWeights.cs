@@ -16,10 +16,11 @@ namespace SynCo.ML.Interop;
 /// <c>num_batches_tracked</c> included). The classifier/projection <c>fc.*</c> is never written or read, so in PyTorch load the
 /// file into a torchvision model whose <c>fc</c> is <c>torch.nn.Identity()</c> with <c>strict=True</c>.</para>
 /// <para>Matching torchvision model: <c>torchvision.models.resnet18/34/50(width_per_group=…)</c> equals the backbone at width 1
-/// and 3 channels with the standard stem (ResNet-10: <c>torchvision.models.resnet.ResNet(BasicBlock, [1, 1, 1, 1])</c>). For the small stem (images ≤ 64 px by default) replace
-/// <c>conv1</c> with <c>Conv2d(in_channels, width, 3, 1, 1, bias=False)</c> and <c>maxpool</c> with <c>Identity()</c>;
-/// for other widths or channel counts build the torchvision ResNet with matching layer widths. Pixels go in normalised
-/// ((x/255 − mean)/std): the scaling and normalisation live only in the exported ONNX graph.</para>
+/// and 3 channels with the standard stem (ResNet-10: <c>torchvision.models.resnet.ResNet(BasicBlock, [1, 1, 1, 1])</c>).
+/// For the small stem (images ≤ 64 px by default) replace <c>conv1</c> with
+/// <c>Conv2d(in_channels, width, 3, 1, 1, bias=False)</c> and <c>maxpool</c> with <c>Identity()</c>; for other widths or
+/// channel counts build the torchvision ResNet with matching layer widths. Pixels go in normalised ((x/255 − mean)/std):
+/// the scaling and normalisation live only in the exported ONNX graph.</para>
 /// </remarks>
 /// <example>
 /// <code>
