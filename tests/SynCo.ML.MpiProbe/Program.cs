@@ -1,8 +1,8 @@
 // Started by the tests in tests/SynCo.ML.Tests/Distributed as `[mpirun -np N] dotnet SynCo.ML.MpiProbe.dll [mode]`.
 //   (no mode)        every collective on known values; prints "ok <world> <checks>" or exits 1 naming the first wrong value
 //   throw            rank 1 throws, and the probe aborts the whole job with that rank's message (rank 0 waits in a barrier)
-//   steps N [file [crops]]  N training steps through TrainingSession (with that many multi-crop small crops); losses,
-//                    queue and weight digests per rank
+//   steps N [file [crops [negatives]]]  N training steps through TrainingSession (with that many multi-crop small crops;
+//                    negatives synco, the default, or none for plain MoCo v2); losses, queue and weight digests per rank
 //   resume DIR [stop] a 2-epoch checkpointed run, optionally failing after epoch 1
 //   estimator [stream] SynCoPretrain(...).Fit on one IDataView (with "stream": streamed, not kept in memory); an embedding
 //                    digest per rank, and with "stream" the bytes of decoded images this rank held at most
@@ -15,7 +15,8 @@ using SynCo.ML.Negatives;
 using SynCo.ML.Training;
 
 if (args.FirstOrDefault() == "train") return Train(args.Skip(1).ToArray());
-if (args.FirstOrDefault() == "steps") return Steps(int.Parse(args[1]), args.ElementAtOrDefault(2), int.Parse(args.ElementAtOrDefault(3) ?? "0"));
+if (args.FirstOrDefault() == "steps")
+    return Steps(int.Parse(args[1]), args.ElementAtOrDefault(2), int.Parse(args.ElementAtOrDefault(3) ?? "0"), args.ElementAtOrDefault(4) != "none");
 if (args.FirstOrDefault() == "estimator") return Estimator(args.ElementAtOrDefault(1) == "stream");
 if (args.FirstOrDefault() == "resume") return Resume(args[1], args.Length > 2 && args[2] == "stop");
 
@@ -111,13 +112,14 @@ static int Train(string[] a)
 // optionally multi-crop small crops); every rank
 // prints each step's loss and, at the end, digests of its queue and its query weights at full precision; rank 0 also
 // writes every query weight (float32) to <file>.
-static int Steps(int steps, string? weightsFile, int smallCrops)
+static int Steps(int steps, string? weightsFile, int smallCrops, bool synco)
 {
     var pixels = new byte[96 * 3 * 16 * 16];
     new Random(11).NextBytes(pixels);
     var data = InMemoryImageDataset.Wrap(pixels, 3, 16, 16);
     var options = Tiny(epochs: 10);
     options.SmallCrops.Count = smallCrops;
+    if (!synco) options.Negatives = NegativeOptions.None();
     using var session = TrainingSession.Create(options, 3, 16, 16);
     string who = session.World ?? "rank 0/1";
     var loader = new BatchLoader(data, options.BatchSize, seed: 3);
