@@ -16,7 +16,12 @@ using SynCo.ML.Training;
 
 if (args.FirstOrDefault() == "train") return Train(args.Skip(1).ToArray());
 if (args.FirstOrDefault() == "steps")
-    return Steps(int.Parse(args[1]), args.ElementAtOrDefault(2), int.Parse(args.ElementAtOrDefault(3) ?? "0"), args.ElementAtOrDefault(4) != "none");
+    return Steps(int.Parse(args[1]), args.ElementAtOrDefault(2), int.Parse(args.ElementAtOrDefault(3) ?? "0"), (args.ElementAtOrDefault(4) ?? "synco") switch
+    {
+        "synco" => true,
+        "none" => false,
+        var other => throw new ArgumentException($"steps: negatives are synco or none, not '{other}'."),
+    });
 if (args.FirstOrDefault() == "estimator") return Estimator(args.ElementAtOrDefault(1) == "stream");
 if (args.FirstOrDefault() == "resume") return Resume(args[1], args.Length > 2 && args[2] == "stop");
 

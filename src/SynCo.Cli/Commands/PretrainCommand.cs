@@ -31,7 +31,9 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
         "small", "imagenet");
     private readonly Option<int?> _epochs = CliOptions.Positive(new Option<int?>("--epochs") { Description = $"Passes over the data (default {Defaults.Epochs})." });
     private readonly Option<int?> _batch = CliOptions.Batch(Defaults.BatchSize, "Images per training step");
-    private readonly Option<string> _arch = CliOptions.Choice("--arch", "Backbone architecture.", "resnet18", "resnet10", "resnet34", "resnet50");
+    // Every ResNetArchitecture, lower-cased; the first (ResNet18) is the default.
+    private readonly Option<string> _arch = CliOptions.Choice("--arch", "Backbone architecture.",
+        Enum.GetNames<ResNetArchitecture>().Select(name => name.ToLowerInvariant()).ToArray());
     private readonly Option<double?> _width = CliOptions.Positive(new Option<double?>("--width")
     {
         Description = "Width multiplier of the stage widths 64/128/256/512 (default 1). CPU training needs stage widths that are multiples of 16: 0.25, 0.5, 0.75, 1, ...",
@@ -173,13 +175,7 @@ public sealed class PretrainCommand(Terminal terminal) : CliCommand(terminal)
             var other => throw new UsageException($"--distributed must be auto or off, not '{other}'."),
         };
 
-        o.Backbone.Architecture = parsed.GetValue(_arch)!.ToLowerInvariant() switch
-        {
-            "resnet10" => ResNetArchitecture.ResNet10,
-            "resnet34" => ResNetArchitecture.ResNet34,
-            "resnet50" => ResNetArchitecture.ResNet50,
-            _ => ResNetArchitecture.ResNet18,
-        };
+        o.Backbone.Architecture = Enum.Parse<ResNetArchitecture>(parsed.GetValue(_arch)!, ignoreCase: true);
         if (parsed.GetValue(_width) is { } width) o.Backbone.WidthMultiplier = width;
         if (parsed.GetValue(_bnSplits) is { } splits) o.Backbone.BatchNormSplits = splits;
         o.Backbone.SmallStem = parsed.GetValue(_smallStem)!.ToLowerInvariant() switch { "on" => true, "off" => false, _ => null };
