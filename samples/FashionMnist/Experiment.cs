@@ -52,6 +52,7 @@ public sealed class Experiment
         double seconds = 0, imagesPerSecond = 0;
         IReadOnlyList<Training.EpochSummary> history = Array.Empty<Training.EpochSummary>();
         float[][] train, test;
+        var probeClock = System.Diagnostics.Stopwatch.StartNew();   // restarted once pretraining ends
         switch (method)
         {
             case Method.RawPixels:
@@ -98,6 +99,7 @@ public sealed class Experiment
                     model.ExportOnnx(Path.Combine(saveModelTo, "backbone.onnx"));
                 }
                 // Batched ONNX Runtime over the exported backbone (the same numbers as model.Transform, many times faster).
+                probeClock.Restart();
                 var featurize = new OnnxFeaturizerOptions { IntraOpThreads = _settings.Threads };
                 train = _terminal.Progress("featurize train", report => model.Featurize(_probeTrain, featurize, new FeaturizeReporter(report), cancellationToken));
                 test = _terminal.Progress("featurize test", report => model.Featurize(_data.Test, featurize, new FeaturizeReporter(report), cancellationToken));
@@ -106,7 +108,7 @@ public sealed class Experiment
         }
         cancellationToken.ThrowIfCancellationRequested();
         var scores = _evaluation.Evaluate(train, _probeLabels, test, _testLabels, Classes, cancellationToken);
-        return new MethodResult(method, seed, scores, seconds, imagesPerSecond, history, test);
+        return new MethodResult(method, seed, scores, seconds, imagesPerSecond, history, test, probeClock.Elapsed.TotalSeconds);
     }
 
     /// <summary>

@@ -3,7 +3,10 @@ using SynCo.ML.Training;
 
 namespace SynCo.ML.Samples.FashionMnist;
 
-/// <summary>What one method at one seed achieved: every probe at every label fraction, and the pretraining cost.</summary>
+/// <summary>
+/// What one method at one seed achieved: every probe at every label fraction, the pretraining cost, and the seconds spent
+/// after pretraining (featurizing the labelled and test images, fitting and scoring the probes).
+/// </summary>
 public sealed record MethodResult(
     Method Method,
     int Seed,
@@ -11,7 +14,8 @@ public sealed record MethodResult(
     double PretrainSeconds,
     double ImagesPerSecond,
     IReadOnlyList<EpochSummary> History,
-    float[][] TestFeatures)
+    float[][] TestFeatures,
+    double ProbeSeconds)
 {
     /// <summary>The score of <paramref name="probe"/> at <paramref name="fraction"/>.</summary>
     public FewLabelScore Score(FewLabelProbe probe, double fraction) => Scores.Single(s => s.Probe == probe && s.Fraction == fraction);

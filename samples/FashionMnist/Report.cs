@@ -18,8 +18,9 @@ public static class Report
     private static readonly (FewLabelProbe Probe, string Name)[] Probes =
         { (FewLabelProbe.Linear, "linear"), (FewLabelProbe.FiveNn, "5-NN"), (FewLabelProbe.WeightedKnn, "kNN (k=200)") };
 
-    /// <summary>One method: its pooled accuracies per (probe, fraction) and its pretraining cost.</summary>
-    public sealed record Row(Method Method, IReadOnlyList<int> Seeds, IReadOnlyDictionary<(FewLabelProbe, double), Cell> Cells, double Seconds, double ImagesPerSecond);
+    /// <summary>One method: its pooled accuracies per (probe, fraction), its pretraining cost and the seconds its features and probes took.</summary>
+    public sealed record Row(Method Method, IReadOnlyList<int> Seeds, IReadOnlyDictionary<(FewLabelProbe, double), Cell> Cells, double Seconds, double ImagesPerSecond,
+        double ProbeSeconds);
 
     /// <summary>Mean and half the range of every seed's and draw's accuracy, and how many there were.</summary>
     public sealed record Cell(double Mean, double Spread, int Count, int Labels);
@@ -32,7 +33,7 @@ public static class Report
                 var all = c.SelectMany(s => s.Accuracies).ToList();
                 return new Cell(all.Average(), (all.Max() - all.Min()) / 2, all.Count, c.First().LabelCount);
             }),
-            g.Average(r => r.PretrainSeconds), g.Average(r => r.ImagesPerSecond))).ToList();
+            g.Average(r => r.PretrainSeconds), g.Average(r => r.ImagesPerSecond), g.Average(r => r.ProbeSeconds))).ToList();
 
     /// <summary>Prints the table and the gains over raw pixels, and writes the result files into <paramref name="folder"/>.</summary>
     public static void Write(IReadOnlyList<Row> rows, IReadOnlyList<MethodResult> results, SampleSettings settings, string folder)
@@ -67,11 +68,11 @@ public static class Report
             $"L2 weight chosen from {string.Join(", ", LinearProbe.L2Candidates.Select(l => l.ToString(Inv)))} by 3-fold cross-validation on the labels of each fraction's first draw, reused for its other draws (1e-4 above 10,000 labels); " +
             "5-NN and kNN (k=200): cosine, votes weighted by exp(sim/0.1). Mean ± half the range over seeds × draws.");
         md.AppendLine();
-        md.AppendLine("| " + string.Join(" | ", headers) + " |");
-        md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", headers.Length)));
+        md.AppendLine("| " + string.Join(" | ", headers) + " | features and probes |");
+        md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", headers.Length + 1)));
         foreach (var r in rows)
             foreach (var p in Probes)
-                md.AppendLine($"| {r.Method} | {p.Name} | {string.Join(" | ", Cells(r, p.Probe, fractions))} | {Seconds(r)} | {Speed(r)} |");
+                md.AppendLine($"| {r.Method} | {p.Name} | {string.Join(" | ", Cells(r, p.Probe, fractions))} | {Seconds(r)} | {Speed(r)} | {r.ProbeSeconds.ToString("F0", Inv)} s |");
         if (gains.Count > 0)
         {
             md.AppendLine();
@@ -79,10 +80,10 @@ public static class Report
         }
         File.WriteAllText(Path.Combine(folder, "results.md"), md.ToString());
 
-        var csv = new StringBuilder("method,probe,fraction,labels,runs,mean,spread,pretrain_seconds,images_per_second\n");
+        var csv = new StringBuilder("method,probe,fraction,labels,runs,mean,spread,pretrain_seconds,images_per_second,probe_seconds\n");
         foreach (var r in rows)
             foreach (var ((probe, fraction), c) in r.Cells.OrderBy(c => c.Key.Item1).ThenBy(c => c.Key.Item2))
-                csv.AppendLine(string.Join(",", r.Method, probe, F(fraction), c.Labels, c.Count, F(c.Mean), F(c.Spread), F(r.Seconds), F(r.ImagesPerSecond)));
+                csv.AppendLine(string.Join(",", r.Method, probe, F(fraction), c.Labels, c.Count, F(c.Mean), F(c.Spread), F(r.Seconds), F(r.ImagesPerSecond), F(r.ProbeSeconds)));
         File.WriteAllText(Path.Combine(folder, "results.csv"), csv.ToString());
 
         var draws = new StringBuilder("method,seed,probe,fraction,labels,draw_seed,accuracy,l2\n");

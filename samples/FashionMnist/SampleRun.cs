@@ -39,7 +39,8 @@ public static class SampleRun
                 results.Add(r);
                 AnsiConsole.MarkupLine($"[green]{method}[/] seed {seed}: " + string.Join(", ", settings.LabelFractions.Select(f =>
                         $"{100 * f:0.##} % labels: linear [bold]{100 * r.Score(FewLabelProbe.Linear, f).Mean:F1} %[/], 5-NN {100 * r.Score(FewLabelProbe.FiveNn, f).Mean:F1} %")) +
-                    (r.PretrainSeconds > 0 ? $"; pretraining {r.PretrainSeconds:F0} s at {r.ImagesPerSecond:F0} img/s" : ""));
+                    (r.PretrainSeconds > 0 ? $"; pretraining {r.PretrainSeconds:F0} s at {r.ImagesPerSecond:F0} img/s" : "") +
+                    $"; features and probes {r.ProbeSeconds:F0} s");
             }
 
         var rows = Report.Summarise(results);
