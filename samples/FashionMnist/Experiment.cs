@@ -52,7 +52,7 @@ public sealed class Experiment
         double seconds = 0, imagesPerSecond = 0;
         IReadOnlyList<Training.EpochSummary> history = Array.Empty<Training.EpochSummary>();
         float[][] train, test;
-        var probeClock = System.Diagnostics.Stopwatch.StartNew();   // restarted once pretraining ends
+        var probeClock = System.Diagnostics.Stopwatch.StartNew();   // features and probes; a pretrained method restarts it before featurizing
         switch (method)
         {
             case Method.RawPixels:

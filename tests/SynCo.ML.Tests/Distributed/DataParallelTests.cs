@@ -29,13 +29,9 @@ namespace SynCo.ML.Tests.Distributed;
 /// 3e-8 after one step and 1.2e-7 after two, then differ by 4e-3 after three (losses: 1.1e-7 at steps 0–2, 8e-5 at step
 /// 3; identical on a rerun), so it checks 2 steps there. Plain MoCo v2 on that machine drifts one step earlier (weights
 /// 1e-4 apart after two steps: `dotnet SynCo.ML.MpiProbe.dll steps 2 one.bin 0 none` against the same under
-/// `mpirun -np 2`). Measured (2026-12-07, gradients dumped after the all-reduce, forward hooks on every batch norm): the
-/// step-1 losses are equal to the last bit and every gradient from layer3.0.conv2 up agrees to 3e-6, but one activation
-/// of the 16-image batch, layer3.0.bn1's output at image 10, channel 1, sits at the ReLU's kink: −3.5e-7 in one process,
-/// +7.2e-7 on rank 1 (convolutions on 8 rather than 16 images round differently). The ReLU passes that element's
-/// gradient on 2 ranks and blocks it in one process, so bn1's bias gradient for channel 1 differs by 7 % and every
-/// gradient below it by 0.3–0.6 % (the loss is continuous there, its gradient is not). So it is rounding at a kink, not
-/// a misassigned row or group; it needs tiny noise images and batch-norm groups of 8 to show within two steps.
+/// `mpirun -np 2`). The cause, measured on 2026-12-07: one activation of the batch sits at a ReLU's kink and rounds to
+/// opposite sides in the two runs (−3.5e-7 against +7.2e-7), so its gradient passes on one side only while the losses
+/// stay equal to the last bit; rounding, not a misassigned row or group (docs/scaling.md has the figures).
 /// </remarks>
 public class DataParallelTests
 {
