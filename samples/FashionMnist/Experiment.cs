@@ -45,39 +45,38 @@ public sealed class Experiment
         }
     }
 
-    /// <summary>Runs <paramref name="method"/> with <paramref name="seed"/>; saves the SynCo model and ONNX when asked.</summary>
+    /// <summary>
+    /// Runs <paramref name="method"/> with <paramref name="seed"/>; saves the SynCo model and ONNX when asked. With
+    /// <see cref="SampleSettings.CheckpointFolder"/> set, pretraining resumes from its checkpoint and a method and seed
+    /// whose features and probes finished earlier under the same settings reads them back (<see cref="SavedEvaluation"/>).
+    /// </summary>
     public MethodResult Run(Method method, int seed, string? saveModelTo, CancellationToken cancellationToken)
     {
-        var ml = new MLContext(seed);
-        double seconds = 0, imagesPerSecond = 0;
-        IReadOnlyList<Training.EpochSummary> history = Array.Empty<Training.EpochSummary>();
-        float[][] train, test;
-        var probeClock = System.Diagnostics.Stopwatch.StartNew();   // features and probes; a pretrained method restarts it before featurizing
         switch (method)
         {
             case Method.RawPixels:
-                train = FashionMnistData.RawPixels(_probeTrain);
-                test = FashionMnistData.RawPixels(_data.Test);
-                break;
+                return Evaluate(method, seed, Array.Empty<Training.EpochSummary>(), cancellationToken,
+                    () => (FashionMnistData.RawPixels(_probeTrain), FashionMnistData.RawPixels(_data.Test)));
             case Method.RandomInit:
-            {
-                var options = Options(method, seed, cancellationToken);
-                var backbone = options.Backbone.Clone();
-                backbone.InputChannels = 1;
-                torch.manual_seed(seed);
-                using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim);
-                // Featurized like the pretrained methods: exported to ONNX (the training normalisation and the feature grid
-                // inside the graph) and run by batched ONNX Runtime, about 4× faster than TorchSharp's eval forward here.
-                var normalisation = options.Augmentation!.Normalization!;
-                var spec = new Onnx.OnnxExportSpec(1, 28, 28) { Mean = normalisation.Mean, Std = normalisation.Std, FeatureGrid = _settings.ResolvedFeatureGrid };
-                using var featurizer = new OnnxFeaturizer(Onnx.BackboneOnnxExporter.ExportToBytes(encoder.Backbone, null, spec),
-                    new OnnxFeaturizerOptions { IntraOpThreads = _settings.Threads });
-                train = _terminal.Progress("featurize train", report => featurizer.Featurize(_probeTrain, new FeaturizeReporter(report), cancellationToken));
-                test = _terminal.Progress("featurize test", report => featurizer.Featurize(_data.Test, new FeaturizeReporter(report), cancellationToken));
-                break;
-            }
+                return Evaluate(method, seed, Array.Empty<Training.EpochSummary>(), cancellationToken, () =>
+                {
+                    var options = Options(method, seed, cancellationToken);
+                    var backbone = options.Backbone.Clone();
+                    backbone.InputChannels = 1;
+                    torch.manual_seed(seed);
+                    using var encoder = new ContrastiveEncoder(backbone, 28, 28, options.MoCo.HeadHiddenDim, options.MoCo.EmbeddingDim);
+                    // Featurized like the pretrained methods: exported to ONNX (the training normalisation and the feature grid
+                    // inside the graph) and run by batched ONNX Runtime, about 4× faster than TorchSharp's eval forward here.
+                    var normalisation = options.Augmentation!.Normalization!;
+                    var spec = new Onnx.OnnxExportSpec(1, 28, 28) { Mean = normalisation.Mean, Std = normalisation.Std, FeatureGrid = _settings.ResolvedFeatureGrid };
+                    using var featurizer = new OnnxFeaturizer(Onnx.BackboneOnnxExporter.ExportToBytes(encoder.Backbone, null, spec),
+                        new OnnxFeaturizerOptions { IntraOpThreads = _settings.Threads });
+                    return (Featurize("train", _probeTrain, (d, r) => featurizer.Featurize(d, r, cancellationToken)),
+                        Featurize("test", _data.Test, (d, r) => featurizer.Featurize(d, r, cancellationToken)));
+                });
             default:
             {
+                var ml = new MLContext(seed);
                 var options = Options(method, seed, cancellationToken);
                 var unlabelled = _data.Train.Subset(_settings.PretrainImages, seed);
                 using var model = _terminal.Progress($"{method} seed {seed}", report =>
@@ -88,9 +87,6 @@ public sealed class Experiment
                         $"  {method} seed {seed}: epoch {e.Epoch + 1}/{options.Epochs} done: loss {e.Loss:F3}, kNN {e.Monitor:P1}, {e.ImagesPerSecond:F0} img/s");
                     return ml.Transforms.SynCoPretrain(options).Fit(FashionMnistData.ToDataView(ml, unlabelled));
                 });
-                history = model.History;
-                seconds = history.Sum(h => h.Seconds);   // all epochs, also those of an earlier process when resumed
-                imagesPerSecond = history.Average(h => h.ImagesPerSecond);
                 if (saveModelTo is not null)
                 {
                     Directory.CreateDirectory(saveModelTo);
@@ -99,17 +95,47 @@ public sealed class Experiment
                     model.ExportOnnx(Path.Combine(saveModelTo, "backbone.onnx"));
                 }
                 // Batched ONNX Runtime over the exported backbone (the same numbers as model.Transform, many times faster).
-                probeClock.Restart();
                 var featurize = new OnnxFeaturizerOptions { IntraOpThreads = _settings.Threads };
-                train = _terminal.Progress("featurize train", report => model.Featurize(_probeTrain, featurize, new FeaturizeReporter(report), cancellationToken));
-                test = _terminal.Progress("featurize test", report => model.Featurize(_data.Test, featurize, new FeaturizeReporter(report), cancellationToken));
-                break;
+                return Evaluate(method, seed, model.History, cancellationToken,
+                    () => (Featurize("train", _probeTrain, (d, r) => model.Featurize(d, featurize, r, cancellationToken)),
+                        Featurize("test", _data.Test, (d, r) => model.Featurize(d, featurize, r, cancellationToken))));
             }
         }
+    }
+
+    /// <summary>
+    /// The features and probes of one method and seed, timed (<see cref="MethodResult.ProbeSeconds"/>), or their saved
+    /// result when they finished earlier under the same settings; a fresh result is saved when checkpoints are on.
+    /// </summary>
+    private MethodResult Evaluate(Method method, int seed, IReadOnlyList<Training.EpochSummary> history, CancellationToken cancellationToken,
+        Func<(float[][] Train, float[][] Test)> features)
+    {
+        double pretrainSeconds = history.Sum(h => h.Seconds);   // all epochs, also those of an earlier process when resumed
+        double imagesPerSecond = history.Count > 0 ? history.Average(h => h.ImagesPerSecond) : 0;
+        string? folder = CheckpointFolder(method, seed);
+        string fingerprint = _settings.EvaluationFingerprint;
+        if (folder is not null && SavedEvaluation.Read(folder, fingerprint) is { } saved)
+        {
+            _terminal.Line($"  {method} seed {seed}: features and probes finished earlier; read from {Path.Combine(folder, SavedEvaluation.FileName)}");
+            return new MethodResult(method, seed, saved.Scores, pretrainSeconds, imagesPerSecond, history, saved.TestProjection, saved.ProbeSeconds);
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (train, test) = features();
         cancellationToken.ThrowIfCancellationRequested();
         var scores = _evaluation.Evaluate(train, _probeLabels, test, _testLabels, Classes, cancellationToken);
-        return new MethodResult(method, seed, scores, seconds, imagesPerSecond, history, test, probeClock.Elapsed.TotalSeconds);
+        double probeSeconds = clock.Elapsed.TotalSeconds;
+        var projection = Projection.PrincipalPlane(test);
+        if (folder is not null)
+            new SavedEvaluation(fingerprint, scores, projection, probeSeconds).Write(folder);
+        return new MethodResult(method, seed, scores, pretrainSeconds, imagesPerSecond, history, projection, probeSeconds);
     }
+
+    private float[][] Featurize(string name, IImageDataset images, Func<IImageDataset, FeaturizeReporter, float[][]> featurize) =>
+        _terminal.Progress($"featurize {name}", report => featurize(images, new FeaturizeReporter(report)));
+
+    /// <summary>Where <paramref name="method"/> at <paramref name="seed"/> keeps its checkpoint and saved evaluation; null without --checkpoint.</summary>
+    private string? CheckpointFolder(Method method, int seed) =>
+        _settings.CheckpointFolder is { } folder ? Path.Combine(folder, $"{method}-seed{seed}") : null;
 
     /// <summary>
     /// Runs the library's own checks on the training options of every selected method that pretrains (for example that
@@ -134,7 +160,7 @@ public sealed class Experiment
             Run =
             {
                 Seed = seed, Device = s.Device, Threads = s.Threads,
-                CheckpointDirectory = s.CheckpointFolder is { } folder ? Path.Combine(folder, $"{method}-seed{seed}") : null,
+                CheckpointDirectory = CheckpointFolder(method, seed),
             },
         };
         if (s.Temperature is { } temperature)

@@ -4,8 +4,9 @@ using SynCo.ML.Training;
 namespace SynCo.ML.Samples.FashionMnist;
 
 /// <summary>
-/// What one method at one seed achieved: every probe at every label fraction, the pretraining cost, and the seconds spent
-/// after pretraining (featurizing the labelled and test images, fitting and scoring the probes).
+/// What one method at one seed achieved: every probe at every label fraction, the pretraining cost, the seconds spent
+/// after pretraining (featurizing the labelled and test images, fitting and scoring the probes), and the test features'
+/// first two principal components (<see cref="Projection"/>) for the PCA plot.
 /// </summary>
 public sealed record MethodResult(
     Method Method,
@@ -14,7 +15,7 @@ public sealed record MethodResult(
     double PretrainSeconds,
     double ImagesPerSecond,
     IReadOnlyList<EpochSummary> History,
-    float[][] TestFeatures,
+    float[][] TestProjection,
     double ProbeSeconds)
 {
     /// <summary>The score of <paramref name="probe"/> at <paramref name="fraction"/>.</summary>

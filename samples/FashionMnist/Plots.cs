@@ -1,7 +1,6 @@
 using ScottPlot;
 using SynCo.ML.Evaluation;
 using SynCo.ML.Training;
-using static TorchSharp.torch;
 
 namespace SynCo.ML.Samples.FashionMnist;
 
@@ -81,7 +80,6 @@ public static class Plots
 
     private static string Pca(MethodResult run, int[] labels, string path)
     {
-        var projected = Project2D(run.TestFeatures);
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var legend = new List<LegendItem>();
@@ -89,7 +87,7 @@ public static class Plots
         {
             var index = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray();
             var color = palette.GetColor(c);
-            var markers = plot.Add.Markers(index.Select(i => (double)projected[i, 0]).ToArray(), index.Select(i => (double)projected[i, 1]).ToArray(),
+            var markers = plot.Add.Markers(index.Select(i => (double)run.TestProjection[i][0]).ToArray(), index.Select(i => (double)run.TestProjection[i][1]).ToArray(),
                 color: color.WithAlpha(0.6));
             markers.MarkerSize = 3;
             // The 3-pixel plot markers would be unreadable in the legend, so it gets its own, larger ones.
@@ -110,20 +108,5 @@ public static class Plots
         plot.ShowLegend(legend);
         plot.SavePng(path, Width, Height);
         return path;
-    }
-
-    /// <summary>PCA to two dimensions (eigenvectors of the covariance).</summary>
-    private static float[,] Project2D(float[][] features)
-    {
-        using var scope = NewDisposeScope();
-        int n = features.Length, d = features[0].Length;
-        var x = tensor(features.SelectMany(f => f).ToArray(), new long[] { n, d }).to(float64);
-        x = x - x.mean(new long[] { 0 }, keepdim: true);
-        var (_, vectors) = linalg.eigh(x.t().matmul(x) / (n - 1));
-        var top = vectors.narrow(1, d - 2, 2).flip(1);
-        var p = x.matmul(top).to(float32).data<float>().ToArray();
-        var result = new float[n, 2];
-        for (int i = 0; i < n; i++) { result[i, 0] = p[2 * i]; result[i, 1] = p[2 * i + 1]; }
-        return result;
     }
 }

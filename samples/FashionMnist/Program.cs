@@ -39,7 +39,7 @@ var probe = new Option<int>("--probe-images") { Description = "Labelled training
 var fractions = new Option<double[]>("--fractions") { Description = "Label fractions the probes train on, in (0, 1] (class-balanced draws).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.LabelFractions.ToArray() };
 var drawSeeds = new Option<int[]>("--draw-seeds") { Description = "Seeds of the class-balanced label draws (one draw each per fraction below 1).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.DrawSeeds.ToArray() };
 var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
-var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for per-method checkpoints; re-running the same command resumes a stopped run after its last finished epoch." };
+var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for per-method checkpoints and finished results; re-running the same command resumes a stopped run after its last finished epoch and reuses finished methods' results." };
 var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: all cores)." };
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")

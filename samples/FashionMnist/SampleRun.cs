@@ -14,7 +14,7 @@ public static class SampleRun
     /// </summary>
     public static int Execute(SampleSettings settings, Terminal terminal, CancellationToken cancellationToken) =>
         HostErrors.Run(terminal, () => Run(settings, terminal, cancellationToken), () => settings.CheckpointFolder is { } folder
-            ? $"cancelled; the checkpoints of finished epochs are kept in {folder}: re-run the same command to resume."
+            ? $"cancelled; the checkpoints of finished epochs and the results of finished methods are kept in {folder}: re-run the same command to resume."
             : "cancelled.");
 
     private static int Run(SampleSettings settings, Terminal terminal, CancellationToken cancellationToken)

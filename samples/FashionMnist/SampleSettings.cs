@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using SynCo.ML.Model;
 namespace SynCo.ML.Samples.FashionMnist;
 
@@ -133,11 +135,24 @@ public sealed record SampleSettings
 
     /// <summary>
     /// Folder for a checkpoint per pretrained method and seed (<c>&lt;folder&gt;/&lt;method&gt;-seed&lt;seed&gt;</c>), written after
-    /// every epoch; re-running the same command resumes after the last finished epoch, so a long run can be stopped
-    /// and continued. Null: no checkpoints.
+    /// every epoch, and for each finished method and seed's features-and-probes result (<see cref="SavedEvaluation"/>).
+    /// Re-running the same command resumes after the last finished epoch and reuses finished results, so a long run can
+    /// be stopped and continued, and separate processes (one seed each) can share the folder. Null: no checkpoints.
     /// </summary>
     public string? CheckpointFolder { get; init; }
 
     /// <summary>Intra-op threads for TorchSharp and ONNX Runtime; null for the default (all cores).</summary>
     public int? Threads { get; init; }
+
+    /// <summary>
+    /// Every setting one method and seed's result depends on, as one string: all of these but where output goes
+    /// (<see cref="OutputFolder"/>, <see cref="CheckpointFolder"/>), which methods and seeds run, the data folder, and the
+    /// device and thread count (which change only the rounding). A <see cref="SavedEvaluation"/> is reused only under the
+    /// same string.
+    /// </summary>
+    [JsonIgnore]
+    public string EvaluationFingerprint => JsonSerializer.Serialize(this with
+    {
+        OutputFolder = "", CheckpointFolder = null, Methods = Array.Empty<Method>(), Seeds = Array.Empty<int>(), DataFolder = null, Device = "", Threads = null,
+    });
 }

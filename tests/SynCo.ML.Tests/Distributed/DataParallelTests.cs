@@ -37,7 +37,7 @@ public class DataParallelTests
 {
     private const double Tolerance = 1e-5;
     private static readonly string Probe = MpiWorldTests.ProbePath();
-    private static readonly string Cli = MpiWorldTests.BuiltProgram("src/SynCo.Cli", "SynCo.Cli.dll");
+    private static readonly string Cli = RepositoryProgram.Built("src/SynCo.Cli", "SynCo.Cli.dll");
 
     [Theory]
     [InlineData(0, 2)]

@@ -85,15 +85,5 @@ public class MpiWorldTests
     }
 
     /// <summary>The probe program, built beside the tests (same configuration) by the test project's reference.</summary>
-    internal static string ProbePath() => BuiltProgram("tests/SynCo.ML.MpiProbe", "SynCo.ML.MpiProbe.dll");
-
-    /// <summary>A program of the repository as the solution build left it (same configuration as these tests).</summary>
-    internal static string BuiltProgram(string project, string dll)
-    {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));   // .../tests/SynCo.ML.Tests/bin/<config>/net10.0
-        string configuration = output.Parent!.Name;
-        string root = output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        string path = Path.Combine(root, project, "bin", configuration, output.Name, dll);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{dll} was not built at {path}; build the solution (dotnet build SynCo.ML.sln).", path);
-    }
+    internal static string ProbePath() => RepositoryProgram.Built("tests/SynCo.ML.MpiProbe", "SynCo.ML.MpiProbe.dll");
 }

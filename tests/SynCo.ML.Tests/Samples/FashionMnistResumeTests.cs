@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using SynCo.ML.Tests.Data;
+
+namespace SynCo.ML.Tests.Samples;
+
+/// <summary>
+/// The README's main command as a separate process (samples/FashionMnist, tiny settings) on the real Fashion-MNIST files:
+/// with <c>--checkpoint</c>, a re-run of a finished method reads its saved features-and-probes result instead of
+/// recomputing it, and a run under other settings recomputes it from the pretraining checkpoint without training again.
+/// </summary>
+public class FashionMnistResumeTests
+{
+    private static readonly string Sample = RepositoryProgram.Built("samples/FashionMnist", "FashionMnist.dll");
+
+    [Fact]
+    public void ARerunReusesFinishedResultsAndOtherSettingsRecomputeThemFromTheCheckpoint()
+    {
+        FashionMnistPrerequisite.Require();
+        string root = Path.Combine(Path.GetTempPath(), "synco-sample-" + Guid.NewGuid().ToString("N"));
+        string checkpoints = Path.Combine(root, "ck");
+        string[] Args(string output, params string[] fractions) =>
+            new[] { "--methods", "MoCoV2", "--pretrain-images", "256", "--epochs", "1", "--warmup", "0", "--batch", "64", "--probe-images", "500",
+                "--draw-seeds", "1", "--threads", "1", "--checkpoint", checkpoints, "--out", Path.Combine(root, output), "--fractions" }.Concat(fractions).ToArray();
+        try
+        {
+            var first = Run(Args("first", "1"));
+            Assert.Contains("epoch 1/1 done", first);
+            string saved = Path.Combine(checkpoints, "MoCoV2-seed1", "evaluation.json");
+            double linear = LinearAtAllLabels(Path.Combine(root, "first"));
+
+            // Mark the saved result: a re-run that reads it reports the mark; one that recomputes would report the real figure.
+            var json = JsonNode.Parse(File.ReadAllText(saved))!;
+            var score = json["Scores"]!.AsArray().Single(s => (string)s!["Probe"]! == "Linear")!;
+            score["Accuracies"] = new JsonArray(0.123456);
+            File.WriteAllText(saved, json.ToJsonString());
+            var again = Run(Args("again", "1"));
+            Assert.Contains("finished earlier", again);
+            Assert.DoesNotContain("epoch 1/1 done", again);
+            Assert.Equal(0.123456, LinearAtAllLabels(Path.Combine(root, "again")), 6);
+
+            // Other label fractions: the saved result does not apply, so it is recomputed from the finished checkpoint
+            // (no epoch runs) and the linear probe on all labels repeats the first run's figure.
+            var other = Run(Args("other", "0.5", "1"));
+            Assert.DoesNotContain("finished earlier", other);
+            Assert.DoesNotContain("epoch 1/1 done", other);
+            Assert.Equal(linear, LinearAtAllLabels(Path.Combine(root, "other")), 6);
+            Assert.NotEqual(0.123456, linear, 3);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string Run(string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Sample);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(300_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The sample did not finish within 300 s: {string.Join(' ', args)}");
+        }
+        string all = output.Result + error.Result;
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {all}");
+        return all;
+    }
+
+    /// <summary>The linear probe's mean at 100 % of the labels, from the run's results.csv.</summary>
+    private static double LinearAtAllLabels(string folder) =>
+        File.ReadLines(Path.Combine(folder, "results.csv")).Skip(1).Select(l => l.Split(','))
+            .Where(c => c[1] == "Linear" && c[2] == "1").Select(c => double.Parse(c[5], CultureInfo.InvariantCulture)).Single();
+}
