@@ -69,19 +69,11 @@ public class MpiWorldTests
 
     internal static (int ExitCode, string Output) Run(string file, string arguments, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(file, arguments);
         foreach (var name in new[] { "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMI_SIZE", "PMI_RANK", "PMIX_RANK" })
             start.Environment.Remove(name);
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {arguments} did not finish within 120 s.");
-        }
-        return (process.ExitCode, output.Result + error.Result);
+        return RepositoryProgram.Run(start, TimeSpan.FromSeconds(120));
     }
 
     /// <summary>The probe program, built beside the tests (same configuration) by the test project's reference.</summary>

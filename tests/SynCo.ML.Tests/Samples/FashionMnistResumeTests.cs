@@ -56,23 +56,12 @@ public class FashionMnistResumeTests
 
     private static string Run(string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
         start.ArgumentList.Add(Sample);
         foreach (string a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(300_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The sample did not finish within 300 s: {string.Join(' ', args)}");
-        }
-        string all = output.Result + error.Result;
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {all}");
-        return all;
+        var (exitCode, output) = RepositoryProgram.Run(start, TimeSpan.FromMinutes(5));
+        Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
+        return output;
     }
 
     /// <summary>The linear probe's mean at 100 % of the labels, from the run's results.csv.</summary>
