@@ -12,20 +12,19 @@ namespace SynCo.ML.Tests.Samples;
 /// </summary>
 public class FashionMnistResumeTests
 {
-    private static readonly string Sample = RepositoryProgram.Built("samples/FashionMnist", "FashionMnist.dll");
-
     [Fact]
     public void ARerunReusesFinishedResultsAndOtherSettingsRecomputeThemFromTheCheckpoint()
     {
         FashionMnistPrerequisite.Require();
-        string root = Path.Combine(Path.GetTempPath(), "synco-sample-" + Guid.NewGuid().ToString("N"));
+        string sample = RepositoryProgram.Built("samples/FashionMnist", "FashionMnist.dll");   // built by the test project's reference
+        string root = Directory.CreateTempSubdirectory("synco-sample-").FullName;
         string checkpoints = Path.Combine(root, "ck");
         string[] Args(string output, params string[] fractions) =>
             new[] { "--methods", "MoCoV2", "--pretrain-images", "256", "--epochs", "1", "--warmup", "0", "--batch", "64", "--probe-images", "500",
                 "--draw-seeds", "1", "--threads", "1", "--checkpoint", checkpoints, "--out", Path.Combine(root, output), "--fractions" }.Concat(fractions).ToArray();
         try
         {
-            var first = Run(Args("first", "1"));
+            var first = Run(sample, Args("first", "1"));
             Assert.Contains("epoch 1/1 done", first);
             string saved = Path.Combine(checkpoints, "MoCoV2-seed1", "evaluation.json");
             double linear = LinearAtAllLabels(Path.Combine(root, "first"));
@@ -35,14 +34,14 @@ public class FashionMnistResumeTests
             var score = json["Scores"]!.AsArray().Single(s => (string)s!["Probe"]! == "Linear")!;
             score["Accuracies"] = new JsonArray(0.123456);
             File.WriteAllText(saved, json.ToJsonString());
-            var again = Run(Args("again", "1"));
+            var again = Run(sample, Args("again", "1"));
             Assert.Contains("finished earlier", again);
             Assert.DoesNotContain("epoch 1/1 done", again);
             Assert.Equal(0.123456, LinearAtAllLabels(Path.Combine(root, "again")), 6);
 
             // Other label fractions: the saved result does not apply, so it is recomputed from the finished checkpoint
             // (no epoch runs) and the linear probe on all labels repeats the first run's figure.
-            var other = Run(Args("other", "0.5", "1"));
+            var other = Run(sample, Args("other", "0.5", "1"));
             Assert.DoesNotContain("finished earlier", other);
             Assert.DoesNotContain("epoch 1/1 done", other);
             Assert.Equal(linear, LinearAtAllLabels(Path.Combine(root, "other")), 6);
@@ -54,10 +53,10 @@ public class FashionMnistResumeTests
         }
     }
 
-    private static string Run(string[] args)
+    private static string Run(string sample, string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
-        start.ArgumentList.Add(Sample);
+        start.ArgumentList.Add(sample);
         foreach (string a in args) start.ArgumentList.Add(a);
         var (exitCode, output) = RepositoryProgram.Run(start, TimeSpan.FromMinutes(5));
         Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
