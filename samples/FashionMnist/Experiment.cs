@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using SynCo.Hosting;
 using SynCo.ML.Augmentation;
@@ -113,7 +114,10 @@ public sealed class Experiment
         double pretrainSeconds = history.Sum(h => h.Seconds);   // all epochs, also those of an earlier process when resumed
         double imagesPerSecond = history.Count > 0 ? history.Average(h => h.ImagesPerSecond) : 0;
         string? folder = CheckpointFolder(method, seed);
-        string fingerprint = _settings.EvaluationFingerprint;
+        // A saved result belongs to these settings and, for a pretrained method, to the training that wrote its checkpoint
+        // (each epoch's loss and seconds), so a checkpoint deleted and trained again gets its features probed again.
+        string fingerprint = _settings.EvaluationFingerprint + string.Concat(history.Select(h =>
+            string.Create(CultureInfo.InvariantCulture, $"; epoch {h.Epoch + 1}: loss {h.Loss:F6}, {h.Seconds:F6} s")));
         if (folder is not null && SavedEvaluation.Read(folder, fingerprint) is { } saved)
         {
             _terminal.Line($"  {method} seed {seed}: features and probes finished earlier; read from {Path.Combine(folder, SavedEvaluation.FileName)}");

@@ -13,11 +13,14 @@ namespace SynCo.ML.Samples.FashionMnist;
 /// </summary>
 /// <example>
 /// <code>
-/// var saved = SavedEvaluation.Read(folder, settings.EvaluationFingerprint);   // null: not finished, or other settings
-/// new SavedEvaluation(settings.EvaluationFingerprint, scores, projection, probeSeconds).Write(folder);
+/// var saved = SavedEvaluation.Read(folder, fingerprint);   // null: not finished, or other settings or training
+/// new SavedEvaluation(fingerprint, scores, projection, probeSeconds).Write(folder);
 /// </code>
 /// </example>
-/// <param name="Settings">The settings it was computed under (<see cref="SampleSettings.EvaluationFingerprint"/>).</param>
+/// <param name="Settings">
+/// The settings it was computed under (<see cref="SampleSettings.EvaluationFingerprint"/>), followed for a pretrained
+/// method by its training's epoch losses and seconds.
+/// </param>
 /// <param name="Scores">Every probe at every label fraction.</param>
 /// <param name="TestProjection">The test features' first two principal components.</param>
 /// <param name="ProbeSeconds">Seconds the features and probes took when they were computed.</param>
@@ -30,7 +33,7 @@ public sealed record SavedEvaluation(string Settings, IReadOnlyList<FewLabelScor
 
     /// <summary>
     /// The evaluation saved in <paramref name="folder"/> under <paramref name="settings"/>; null when there is none or it
-    /// was computed under other settings (then it is recomputed and overwritten).
+    /// was computed under other settings or for another training (then it is recomputed and overwritten).
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a saved evaluation; the message says to delete it.</exception>
     public static SavedEvaluation? Read(string folder, string settings)

@@ -8,12 +8,13 @@ namespace SynCo.ML.Tests.Samples;
 /// <summary>
 /// The README's main command as a separate process (samples/FashionMnist, tiny settings) on the real Fashion-MNIST files:
 /// with <c>--checkpoint</c>, a re-run of a finished method reads its saved features-and-probes result instead of
-/// recomputing it, and a run under other settings recomputes it from the pretraining checkpoint without training again.
+/// recomputing it, a run under other settings recomputes it from the pretraining checkpoint without training again, and
+/// a method trained again (its checkpoint deleted) does not reuse the old training's result.
 /// </summary>
 public class FashionMnistResumeTests
 {
     [Fact]
-    public void ARerunReusesFinishedResultsAndOtherSettingsRecomputeThemFromTheCheckpoint()
+    public void ARerunReusesFinishedResultsWhileOtherSettingsOrAnotherTrainingRecomputeThem()
     {
         FashionMnistPrerequisite.Require();
         string sample = RepositoryProgram.Built("samples/FashionMnist", "FashionMnist.dll");   // built by the test project's reference
@@ -46,6 +47,13 @@ public class FashionMnistResumeTests
             Assert.DoesNotContain("epoch 1/1 done", other);
             Assert.Equal(linear, LinearAtAllLabels(Path.Combine(root, "other")), 6);
             Assert.NotEqual(0.123456, linear, 3);
+
+            // The checkpoint deleted: the method trains again, and the saved result, which belongs to the old training,
+            // is not reused even under the same settings.
+            File.Delete(Path.Combine(checkpoints, "MoCoV2-seed1", "synco-checkpoint.zip"));
+            var retrained = Run(sample, Args("retrained", "0.5", "1"));
+            Assert.Contains("epoch 1/1 done", retrained);
+            Assert.DoesNotContain("finished earlier", retrained);
         }
         finally
         {
