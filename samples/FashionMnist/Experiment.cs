@@ -111,8 +111,6 @@ public sealed class Experiment
     private MethodResult Evaluate(Method method, int seed, IReadOnlyList<Training.EpochSummary> history, CancellationToken cancellationToken,
         Func<(float[][] Train, float[][] Test)> features)
     {
-        double pretrainSeconds = history.Sum(h => h.Seconds);   // all epochs, also those of an earlier process when resumed
-        double imagesPerSecond = history.Count > 0 ? history.Average(h => h.ImagesPerSecond) : 0;
         string? folder = CheckpointFolder(method, seed);
         // A saved result belongs to these settings and, for a pretrained method, to the training that wrote its checkpoint
         // (each epoch's loss and seconds), so a checkpoint deleted and trained again gets its features probed again.
@@ -121,7 +119,7 @@ public sealed class Experiment
         if (folder is not null && SavedEvaluation.Read(folder, fingerprint) is { } saved)
         {
             _terminal.Line($"  {method} seed {seed}: features and probes finished earlier; read from {Path.Combine(folder, SavedEvaluation.FileName)}");
-            return new MethodResult(method, seed, saved.Scores, pretrainSeconds, imagesPerSecond, history, saved.TestProjection, saved.ProbeSeconds);
+            return new MethodResult(method, seed, saved.Scores, history, saved.TestProjection, saved.ProbeSeconds);
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var (train, test) = features();
@@ -131,7 +129,7 @@ public sealed class Experiment
         var projection = Projection.PrincipalPlane(test);
         if (folder is not null)
             new SavedEvaluation(fingerprint, scores, projection, probeSeconds).Write(folder);
-        return new MethodResult(method, seed, scores, pretrainSeconds, imagesPerSecond, history, projection, probeSeconds);
+        return new MethodResult(method, seed, scores, history, projection, probeSeconds);
     }
 
     private float[][] Featurize(string name, IImageDataset images, Func<IImageDataset, FeaturizeReporter, float[][]> featurize) =>
