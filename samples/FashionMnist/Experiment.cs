@@ -113,8 +113,9 @@ public sealed class Experiment
     {
         string? folder = CheckpointFolder(method, seed);
         // A saved result belongs to these settings and, for a pretrained method, to the training that wrote its checkpoint
-        // (each epoch's loss and seconds), so a checkpoint deleted and trained again gets its features probed again.
-        string fingerprint = _settings.EvaluationFingerprint + string.Concat(history.Select(h =>
+        // (each epoch's loss and seconds), so a checkpoint deleted and trained again gets its features probed again, and to
+        // the linear probe's L2 weights, so results of an earlier grid are probed again.
+        string fingerprint = _settings.EvaluationFingerprint + "; L2 " + string.Join(" ", _evaluation.LinearL2Candidates.Select(l => l.ToString(CultureInfo.InvariantCulture))) + string.Concat(history.Select(h =>
             string.Create(CultureInfo.InvariantCulture, $"; epoch {h.Epoch + 1}: loss {h.Loss:F6}, {h.Seconds:F6} s")));
         if (folder is not null && SavedEvaluation.Read(folder, fingerprint) is { } saved)
         {

@@ -27,7 +27,7 @@ public sealed class FewLabelEvaluation
     /// <summary>
     /// L2 weights the linear probe chooses from by 3-fold cross-validation on a draw's labels
     /// (<see cref="LinearProbe.SelectL2"/>); default <see cref="LinearProbe.L2Candidates"/>. Draws of more than
-    /// <see cref="CrossValidationMaxLabels"/> labels use the first candidate without cross-validation.
+    /// <see cref="CrossValidationMaxLabels"/> labels use <see cref="LinearProbe.LargeSetL2"/> without cross-validation.
     /// </summary>
     public IReadOnlyList<float> LinearL2Candidates { get; init; } = LinearProbe.L2Candidates;
 
@@ -133,6 +133,6 @@ public sealed class FewLabelEvaluation
     {
         const int folds = 3;
         bool validate = x.Length <= CrossValidationMaxLabels && y.GroupBy(c => c).Min(g => g.Count()) >= folds;
-        return validate ? LinearProbe.SelectL2(x, y, LinearL2Candidates, folds, seed) : LinearL2Candidates[0];
+        return validate ? LinearProbe.SelectL2(x, y, LinearL2Candidates, folds, seed) : LinearProbe.LargeSetL2;
     }
 }

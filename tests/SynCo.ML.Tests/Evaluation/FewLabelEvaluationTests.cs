@@ -74,9 +74,12 @@ public class FewLabelEvaluationTests
         int[] trainY = Enumerable.Range(0, 900).Select(i => i % 3).ToArray(), testY = Enumerable.Range(0, 90).Select(i => i % 3).ToArray();
         var train = trainY.Select(Point).ToArray();
         var test = testY.Select(Point).ToArray();
-        var evaluation = new FewLabelEvaluation { Fractions = new[] { 0.02, 1.0 }, DrawSeeds = new[] { 4, 5 } };
+        var evaluation = new FewLabelEvaluation { Fractions = new[] { 0.02, 1.0 }, DrawSeeds = new[] { 4, 5 }, CrossValidationMaxLabels = 100 };
         var scores = evaluation.Evaluate(train, trainY, test, testY, classes: 3);
         Assert.Equal(6, scores.Count);
+        // 18 labels are cross-validated over the grid; 900, above CrossValidationMaxLabels, take the large-set weight.
+        Assert.All(scores.Single(s => s.Probe == FewLabelProbe.Linear && s.Fraction < 1).L2!, l2 => Assert.Contains(l2, LinearProbe.L2Candidates));
+        Assert.Equal(new[] { LinearProbe.LargeSetL2 }, scores.Single(s => s.Probe == FewLabelProbe.Linear && s.Fraction == 1).L2!);
         foreach (var s in scores)
         {
             Assert.Equal(1.0, s.Mean);
