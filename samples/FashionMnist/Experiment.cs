@@ -34,7 +34,7 @@ public sealed class Experiment
         _probeTrain = settings.ProbeImages >= data.Train.Count ? data.Train : data.Train.Subset(settings.ProbeImages, seed: 7);
         _probeLabels = FashionMnistData.Labels(_probeTrain);
         _testLabels = FashionMnistData.Labels(data.Test);
-        _evaluation = new FewLabelEvaluation { Fractions = settings.LabelFractions, DrawSeeds = settings.DrawSeeds };
+        _evaluation = settings.Evaluation();
         _evaluation.Validate();   // --fractions / --draw-seeds fail now, not after the first pretraining
         try
         {
@@ -112,10 +112,10 @@ public sealed class Experiment
         Func<(float[][] Train, float[][] Test)> features)
     {
         string? folder = CheckpointFolder(method, seed);
-        // A saved result belongs to these settings and, for a pretrained method, to the training that wrote its checkpoint
-        // (each epoch's loss and seconds), so a checkpoint deleted and trained again gets its features probed again, and to
-        // the linear probe's L2 weights, so results of an earlier grid are probed again.
-        string fingerprint = _settings.EvaluationFingerprint + "; L2 " + string.Join(" ", _evaluation.LinearL2Candidates.Select(l => l.ToString(CultureInfo.InvariantCulture))) + string.Concat(history.Select(h =>
+        // A saved result belongs to these settings, to the probes' protocol (so results of an earlier L2 grid are probed
+        // again) and, for a pretrained method, to the training that wrote its checkpoint (each epoch's loss and seconds),
+        // so a checkpoint deleted and trained again gets its features probed again.
+        string fingerprint = _settings.EvaluationFingerprint + "; " + _evaluation.Describe() + string.Concat(history.Select(h =>
             string.Create(CultureInfo.InvariantCulture, $"; epoch {h.Epoch + 1}: loss {h.Loss:F6}, {h.Seconds:F6} s")));
         if (folder is not null && SavedEvaluation.Read(folder, fingerprint) is { } saved)
         {

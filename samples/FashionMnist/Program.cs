@@ -38,13 +38,14 @@ var featureGrid = new Option<int?>("--feature-grid") { Description = "Features o
 var probe = new Option<int>("--probe-images") { Description = "Labelled training images for the linear probe and kNN bank (1–60000).", DefaultValueFactory = _ => defaults.ProbeImages };
 var fractions = new Option<double[]>("--fractions") { Description = "Label fractions the probes train on, in (0, 1] (class-balanced draws).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.LabelFractions.ToArray() };
 var drawSeeds = new Option<int[]>("--draw-seeds") { Description = "Seeds of the class-balanced label draws (one draw each per fraction below 1).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.DrawSeeds.ToArray() };
+var eachDraw = new Option<bool>("--cross-validate-each-draw") { Description = "Cross-validate the linear probe's L2 weight on every label draw (default: on each fraction's first draw, reused for its other draws)." };
 var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
 var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for per-method checkpoints and finished results; re-running the same command resumes a stopped run after its last finished epoch and reuses finished methods' results." };
 var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: all cores)." };
 
 var root = new RootCommand("Pretrain on unlabelled Fashion-MNIST with SynCo.ML, featurize through ONNX, classify with ML.NET.")
 {
-    data, output, compare, methods, seeds, images, epochs, warmup, batch, arch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, smallCrops, smallCropSize, smallCropScale, symmetric, featureGrid, probe, fractions, drawSeeds, device, checkpoint, threads,
+    data, output, compare, methods, seeds, images, epochs, warmup, batch, arch, width, smallStem, queue, lr, minScale, temperature, bnSplits, momentum, lrWarmup, headHidden, embedding, smallCrops, smallCropSize, smallCropScale, symmetric, featureGrid, probe, fractions, drawSeeds, eachDraw, device, checkpoint, threads,
 };
 root.SetAction((parsed, cancellationToken) =>
 {
@@ -60,7 +61,7 @@ root.SetAction((parsed, cancellationToken) =>
         HeadHiddenDim = parsed.GetValue(headHidden), EmbeddingDim = parsed.GetValue(embedding), Symmetric = parsed.GetValue(symmetric),
         SmallCrops = parsed.GetValue(smallCrops), SmallCropSize = parsed.GetValue(smallCropSize), SmallCropScale = parsed.GetValue(smallCropScale)!,
         FeatureGrid = parsed.GetValue(featureGrid),
-        ProbeImages = parsed.GetValue(probe), LabelFractions = parsed.GetValue(fractions)!, DrawSeeds = parsed.GetValue(drawSeeds)!, Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
+        ProbeImages = parsed.GetValue(probe), LabelFractions = parsed.GetValue(fractions)!, DrawSeeds = parsed.GetValue(drawSeeds)!, CrossValidateEachDraw = parsed.GetValue(eachDraw), Device = parsed.GetValue(device)!, CheckpointFolder = parsed.GetValue(checkpoint), Threads = parsed.GetValue(threads),
     };
     return Task.FromResult(SampleRun.Execute(settings, new Terminal(Console.Out, Console.Error), cancellationToken));
 });

@@ -64,9 +64,8 @@ public static class Report
             $"{(settings.Methods.Any(m => m == Method.RandomInit || MethodNegatives.Pretrains(m)) ? settings.ResolvedFeatureGrid == 1 ? "; backbone features globally average-pooled" : $"; backbone features averaged over a {settings.ResolvedFeatureGrid}×{settings.ResolvedFeatureGrid} grid of the 4×4 feature map ({settings.ResolvedFeatureGrid * settings.ResolvedFeatureGrid} × {new BackboneOptions { Architecture = settings.Architecture, WidthMultiplier = settings.Width }.FeatureDim} values)" : "")}.");
         md.AppendLine();
         md.AppendLine($"Probes are trained on {string.Join(", ", fractions.Select((f, i) => $"{Percent(f)} ({labels[i]:N0})"))} of the {settings.ProbeImages:N0} labelled training images: " +
-            $"class-balanced draws with seeds {string.Join(", ", settings.DrawSeeds)} below 100 %. Linear: ML.NET L-BFGS logistic regression on features divided by their root mean square (NormalizeMeanVariance), " +
-            $"L2 weight chosen from {string.Join(", ", LinearProbe.L2Candidates.Select(l => l.ToString(Inv)))} by 3-fold cross-validation on the labels of each fraction's first draw, reused for its other draws ({LinearProbe.LargeSetL2.ToString(Inv)} above 10,000 labels); " +
-            "5-NN and kNN (k=200): cosine, votes weighted by exp(sim/0.1). Mean ± half the range over seeds × draws.");
+            $"class-balanced draws with seeds {string.Join(", ", settings.DrawSeeds)} below 100 %. {settings.Evaluation().Describe()} " +
+            "Mean ± half the range over seeds × draws.");
         md.AppendLine();
         md.AppendLine("| " + string.Join(" | ", headers) + " | features and probes |");
         md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", headers.Length + 1)));

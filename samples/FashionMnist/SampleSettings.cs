@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SynCo.ML.Evaluation;
 using SynCo.ML.Model;
+
 namespace SynCo.ML.Samples.FashionMnist;
 
 /// <summary>
@@ -126,6 +128,16 @@ public sealed record SampleSettings
 
     /// <summary>Seeds of the class-balanced label draws (one draw each per fraction below 100 %).</summary>
     public IReadOnlyList<int> DrawSeeds { get; init; } = Defaults.LabelDrawSeeds;
+
+    /// <summary>
+    /// Cross-validate the linear probe's L2 weight on every label draw instead of on each fraction's first draw
+    /// (<see cref="FewLabelEvaluation.CrossValidateEachDraw"/>).
+    /// </summary>
+    public bool CrossValidateEachDraw { get; init; }
+
+    /// <summary>The few-label evaluation these settings ask for; its <see cref="FewLabelEvaluation.Describe"/> is the report's protocol line.</summary>
+    public FewLabelEvaluation Evaluation() =>
+        new() { Fractions = LabelFractions, DrawSeeds = DrawSeeds, CrossValidateEachDraw = CrossValidateEachDraw };
 
     /// <summary>Labelled training images used for the linear probe and the kNN bank (all 60,000 by default).</summary>
     public int ProbeImages { get; init; } = 60_000;

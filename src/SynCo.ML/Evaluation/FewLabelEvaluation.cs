@@ -53,6 +53,36 @@ public sealed class FewLabelEvaluation
     /// <summary>The probes to run; default all three.</summary>
     public IReadOnlyList<FewLabelProbe> Probes { get; init; } = Enum.GetValues<FewLabelProbe>();
 
+    /// <summary>Folds of the linear probe's L2 search (<see cref="LinearProbe.SelectL2"/>).</summary>
+    public const int CrossValidationFolds = 3;
+
+    /// <summary>
+    /// How each probe is trained, in one sentence that names every setting a score depends on besides the fractions and
+    /// draw seeds: the probes run, the linear probe's L1 weight, L2 grid, search mode and large-set weight, and the kNN
+    /// probes' k and t. A host prints it beside its table and can key saved scores with it, so that scores computed
+    /// under another protocol are not reused.
+    /// </summary>
+    /// <example>The defaults: <c>"Linear: ML.NET L-BFGS logistic regression on features divided by their root mean square,
+    /// L1 1, L2 chosen from 1, 3, 10, 30, 100, 300, 1000 by 3-fold cross-validation on the labels of each fraction's first
+    /// draw, reused for its other draws (0.0001 above 10,000 labels or with fewer than 3 in a class); kNN (k=200) and 5-NN:
+    /// cosine, votes weighted by exp(sim/0.1)."</c></example>
+    public string Describe()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var parts = new List<string>();
+        if (Probes.Contains(FewLabelProbe.Linear))
+            parts.Add(string.Create(inv, $"Linear: ML.NET L-BFGS logistic regression on features divided by their root mean square, L1 {LinearProbe.L1}, ") +
+                $"L2 chosen from {string.Join(", ", LinearL2Candidates.Select(l => l.ToString(inv)))} by {CrossValidationFolds}-fold cross-validation on the labels of " +
+                (CrossValidateEachDraw ? "every draw" : "each fraction's first draw, reused for its other draws") +
+                string.Create(inv, $" ({LinearProbe.LargeSetL2:G} above {CrossValidationMaxLabels:N0} labels or with fewer than {CrossValidationFolds} in a class)"));
+        var knn = new List<string>();
+        if (Probes.Contains(FewLabelProbe.WeightedKnn)) knn.Add($"kNN (k={Neighbours})");
+        if (Probes.Contains(FewLabelProbe.FiveNn)) knn.Add("5-NN");
+        if (knn.Count > 0)
+            parts.Add(string.Join(" and ", knn) + string.Create(inv, $": cosine, votes weighted by exp(sim/{Temperature})"));
+        return string.Join("; ", parts) + ".";
+    }
+
     /// <summary>Scores every probe at every fraction: one <see cref="FewLabelScore"/> per (fraction, probe).</summary>
     /// <param name="train">Labelled training vectors, all of one length.</param>
     /// <param name="trainLabels">Their classes, in [0, <paramref name="classes"/>).</param>
@@ -131,8 +161,7 @@ public sealed class FewLabelEvaluation
 
     private float ChooseL2(float[][] x, int[] y, int seed)
     {
-        const int folds = 3;
-        bool validate = x.Length <= CrossValidationMaxLabels && y.GroupBy(c => c).Min(g => g.Count()) >= folds;
-        return validate ? LinearProbe.SelectL2(x, y, LinearL2Candidates, folds, seed) : LinearProbe.LargeSetL2;
+        bool validate = x.Length <= CrossValidationMaxLabels && y.GroupBy(c => c).Min(g => g.Count()) >= CrossValidationFolds;
+        return validate ? LinearProbe.SelectL2(x, y, LinearL2Candidates, CrossValidationFolds, seed) : LinearProbe.LargeSetL2;
     }
 }

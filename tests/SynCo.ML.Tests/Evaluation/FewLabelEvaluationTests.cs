@@ -115,6 +115,36 @@ public class FewLabelEvaluationTests
         Assert.Equal(own, Linear(each: true).L2!);
     }
 
+    /// <summary>
+    /// <see cref="FewLabelEvaluation.Describe"/> is what hosts key saved scores with, so every setting that changes a
+    /// score must change it: a setting left out would let scores of another protocol be reused.
+    /// </summary>
+    [Fact]
+    public void DescribeNamesEverySettingAScoreDependsOn()
+    {
+        var standard = new FewLabelEvaluation();
+        string text = standard.Describe();
+        Assert.Equal("Linear: ML.NET L-BFGS logistic regression on features divided by their root mean square, L1 1, L2 chosen from " +
+            "1, 3, 10, 30, 100, 300, 1000 by 3-fold cross-validation on the labels of each fraction's first draw, reused for its other draws " +
+            "(0.0001 above 10,000 labels or with fewer than 3 in a class); kNN (k=200) and 5-NN: cosine, votes weighted by exp(sim/0.1).", text);
+        var variants = new Dictionary<string, FewLabelEvaluation>
+        {
+            ["every draw"] = new() { CrossValidateEachDraw = true },
+            ["from 10, 100"] = new() { LinearL2Candidates = new[] { 10f, 100f } },
+            ["above 500 labels"] = new() { CrossValidationMaxLabels = 500 },
+            ["kNN (k=50)"] = new() { Neighbours = 50 },
+            ["exp(sim/0.07)"] = new() { Temperature = 0.07 },
+        };
+        foreach (var (expected, variant) in variants)
+        {
+            Assert.Contains(expected, variant.Describe());
+            Assert.NotEqual(text, variant.Describe());
+        }
+        string knnOnly = new FewLabelEvaluation { Probes = new[] { FewLabelProbe.WeightedKnn } }.Describe();
+        Assert.DoesNotContain("Linear", knnOnly);
+        Assert.DoesNotContain("5-NN", knnOnly);
+    }
+
     /// <summary>The label fraction and draw seeds of <see cref="DrawsThatChooseDifferentL2"/>.</summary>
     internal const double WeakSignalFraction = 0.05;
 
