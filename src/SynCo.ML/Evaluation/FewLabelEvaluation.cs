@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SynCo.ML.Evaluation;
 
 /// <summary>
@@ -53,7 +55,10 @@ public sealed class FewLabelEvaluation
     /// <summary>The probes to run; default all three.</summary>
     public IReadOnlyList<FewLabelProbe> Probes { get; init; } = Enum.GetValues<FewLabelProbe>();
 
-    /// <summary>Folds of the linear probe's L2 search (<see cref="LinearProbe.SelectL2"/>).</summary>
+    /// <summary>
+    /// Folds of the linear probe's L2 search (<see cref="LinearProbe.SelectL2"/>); a draw whose smallest class has fewer
+    /// labels uses one fold per label of that class, down to 2 (a class with a single label cannot be cross-validated).
+    /// </summary>
     public const int CrossValidationFolds = 3;
 
     /// <summary>
@@ -64,17 +69,17 @@ public sealed class FewLabelEvaluation
     /// </summary>
     /// <example>The defaults: <c>"Linear: ML.NET L-BFGS logistic regression on features divided by their root mean square,
     /// L1 1, L2 chosen from 1, 3, 10, 30, 100, 300, 1000 by 3-fold cross-validation on the labels of each fraction's first
-    /// draw, reused for its other draws (0.0001 above 10,000 labels or with fewer than 3 in a class); kNN (k=200) and 5-NN:
-    /// cosine, votes weighted by exp(sim/0.1)."</c></example>
+    /// draw, reused for its other draws (fewer folds where a class has fewer labels, down to 2; 0.0001 above 10,000 labels
+    /// or with a single label in a class); kNN (k=200) and 5-NN: cosine, votes weighted by exp(sim/0.1)."</c></example>
     public string Describe()
     {
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var inv = CultureInfo.InvariantCulture;
         var parts = new List<string>();
         if (Probes.Contains(FewLabelProbe.Linear))
             parts.Add(string.Create(inv, $"Linear: ML.NET L-BFGS logistic regression on features divided by their root mean square, L1 {LinearProbe.L1}, ") +
                 $"L2 chosen from {string.Join(", ", LinearL2Candidates.Select(l => l.ToString(inv)))} by {CrossValidationFolds}-fold cross-validation on the labels of " +
                 (CrossValidateEachDraw ? "every draw" : "each fraction's first draw, reused for its other draws") +
-                string.Create(inv, $" ({LinearProbe.LargeSetL2:G} above {CrossValidationMaxLabels:N0} labels or with fewer than {CrossValidationFolds} in a class)"));
+                string.Create(inv, $" (fewer folds where a class has fewer labels, down to 2; {LinearProbe.LargeSetL2:G} above {CrossValidationMaxLabels:N0} labels or with a single label in a class)"));
         var knn = new List<string>();
         if (Probes.Contains(FewLabelProbe.WeightedKnn)) knn.Add($"kNN (k={Neighbours})");
         if (Probes.Contains(FewLabelProbe.FiveNn)) knn.Add("5-NN");
@@ -161,7 +166,8 @@ public sealed class FewLabelEvaluation
 
     private float ChooseL2(float[][] x, int[] y, int seed)
     {
-        bool validate = x.Length <= CrossValidationMaxLabels && y.GroupBy(c => c).Min(g => g.Count()) >= CrossValidationFolds;
-        return validate ? LinearProbe.SelectL2(x, y, LinearL2Candidates, CrossValidationFolds, seed) : LinearProbe.LargeSetL2;
+        int folds = Math.Min(CrossValidationFolds, y.GroupBy(c => c).Min(g => g.Count()));
+        return x.Length <= CrossValidationMaxLabels && folds >= 2
+            ? LinearProbe.SelectL2(x, y, LinearL2Candidates, folds, seed) : LinearProbe.LargeSetL2;
     }
 }

@@ -116,6 +116,25 @@ public class FewLabelEvaluationTests
     }
 
     /// <summary>
+    /// A draw with two labels in a class is still cross-validated (on two folds) and chooses from the grid; only a class
+    /// with a single label, where no fold can hold one out, falls back to the large-set weight.
+    /// </summary>
+    [Fact]
+    public void TinyDrawsCrossValidateOnFewerFoldsDownToTwo()
+    {
+        int[] y = Enumerable.Range(0, 100).Select(i => i % 2).ToArray();
+        var x = Enumerable.Range(0, y.Length).Select(i => new[] { (float)y[i], i % 5 * 0.1f }).ToArray();
+        IReadOnlyList<float> L2(double fraction) => new FewLabelEvaluation
+        {
+            Fractions = new[] { fraction }, DrawSeeds = new[] { 1 }, Probes = new[] { FewLabelProbe.Linear },
+        }.Evaluate(x, y, x, y, classes: 2).Single().L2!;
+        Assert.Equal(2, ClassBalancedDraw.Indices(y, 0.04, 1).Count(i => y[i] == 0));
+        Assert.Contains(Assert.Single(L2(0.04)), LinearProbe.L2Candidates);
+        Assert.Equal(1, ClassBalancedDraw.Indices(y, 0.02, 1).Count(i => y[i] == 0));
+        Assert.Equal(LinearProbe.LargeSetL2, Assert.Single(L2(0.02)));
+    }
+
+    /// <summary>
     /// <see cref="FewLabelEvaluation.Describe"/> is what hosts key saved scores with, so every setting that changes a
     /// score must change it: a setting left out would let scores of another protocol be reused.
     /// </summary>
@@ -126,7 +145,8 @@ public class FewLabelEvaluationTests
         string text = standard.Describe();
         Assert.Equal("Linear: ML.NET L-BFGS logistic regression on features divided by their root mean square, L1 1, L2 chosen from " +
             "1, 3, 10, 30, 100, 300, 1000 by 3-fold cross-validation on the labels of each fraction's first draw, reused for its other draws " +
-            "(0.0001 above 10,000 labels or with fewer than 3 in a class); kNN (k=200) and 5-NN: cosine, votes weighted by exp(sim/0.1).", text);
+            "(fewer folds where a class has fewer labels, down to 2; 0.0001 above 10,000 labels or with a single label in a class); " +
+            "kNN (k=200) and 5-NN: cosine, votes weighted by exp(sim/0.1).", text);
         var variants = new Dictionary<string, FewLabelEvaluation>
         {
             ["every draw"] = new() { CrossValidateEachDraw = true },
