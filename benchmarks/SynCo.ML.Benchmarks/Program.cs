@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using SynCo.ML.Augmentation;
 using SynCo.ML.Contrastive;
+using SynCo.ML.Interop;
 using SynCo.ML.Model;
 using SynCo.ML.Negatives;
 using SynCo.ML.Training;
@@ -26,6 +27,7 @@ public static class Program
         root.Add(ShardedFeaturizeBench.Command());
         root.Add(EstimatorInputBench.MemoryCommand());
         root.Add(EstimatorInputBench.StreamCommand());
+        root.Add(AllocatorBench.Command());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -261,6 +263,12 @@ internal sealed class Bench
                      "--warmup", $"{Math.Max(2, o.Warmup + 1)}", "--splits", $"{Setup.Options(o, o.Batch).Backbone.BatchNormSplits}" })
             psi.ArgumentList.Add(a);
         psi.Environment["OMP_NUM_THREADS"] = $"{o.Threads}";
+        if (GlibcMalloc.KeepFreedMemory())
+        {
+            // The same malloc settings as our step (TrainingSession made them), so row 5 compares the steps alone.
+            psi.Environment["MALLOC_MMAP_THRESHOLD_"] = $"{GlibcMalloc.MmapThreshold}";
+            psi.Environment["MALLOC_TRIM_THRESHOLD_"] = $"{GlibcMalloc.TrimThreshold}";
+        }
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();

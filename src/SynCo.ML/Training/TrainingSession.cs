@@ -33,6 +33,7 @@ public sealed class TrainingSession : IDisposable
         (Device, DeviceReason) = DeviceSelector.Resolve(options.Run.Device);
         if (Device.type == DeviceType.CPU) PretrainOptions.CheckCpuWidths(options.Backbone);
         if (options.Run.Threads is { } threads) set_num_threads(threads);
+        if (options.Run.TuneNativeAllocator) GlibcMalloc.KeepFreedMemory();
         Seed = options.Run.Seed ?? 0;
 
         Backbone = options.Backbone.Clone();
