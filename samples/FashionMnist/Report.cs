@@ -15,8 +15,11 @@ namespace SynCo.ML.Samples.FashionMnist;
 public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private static readonly (FewLabelProbe Probe, string Name)[] Probes =
-        { (FewLabelProbe.Linear, "linear"), (FewLabelProbe.FiveNn, "5-NN"), (FewLabelProbe.WeightedKnn, "kNN (k=200)") };
+    private static readonly FewLabelProbe[] ProbeOrder = { FewLabelProbe.Linear, FewLabelProbe.FiveNn, FewLabelProbe.WeightedKnn };
+
+    /// <summary>The probes in table order, each with the name its evaluation gives it.</summary>
+    private static (FewLabelProbe Probe, string Name)[] Probes(FewLabelEvaluation evaluation) =>
+        ProbeOrder.Select(p => (p, evaluation.ProbeName(p))).ToArray();
 
     /// <summary>One method: its pooled accuracies per (probe, fraction), its pretraining cost and the seconds its features and probes took.</summary>
     public sealed record Row(Method Method, IReadOnlyList<int> Seeds, IReadOnlyDictionary<(FewLabelProbe, double), Cell> Cells, double Seconds, double ImagesPerSecond,
@@ -39,13 +42,15 @@ public static class Report
     public static void Write(IReadOnlyList<Row> rows, IReadOnlyList<MethodResult> results, SampleSettings settings, string folder)
     {
         var fractions = settings.LabelFractions;
+        var evaluation = settings.Evaluation();
+        var probes = Probes(evaluation);
         var headers = new[] { "method", "probe" }.Concat(fractions.Select(f => $"{Percent(f)} labels")).Concat(new[] { "pretrain time", "images/s" }).ToArray();
         var table = new Table().AddColumns(headers);
         foreach (var r in rows)
-            foreach (var p in Probes)
+            foreach (var p in probes)
                 table.AddRow(new[] { r.Method.ToString(), p.Name }.Concat(Cells(r, p.Probe, fractions)).Concat(new[] { Seconds(r), Speed(r) }).ToArray());
         AnsiConsole.Write(table);
-        var gains = Gains(rows, fractions).Concat(PairedDifferences(results, fractions)).ToList();
+        var gains = Gains(rows, fractions, probes).Concat(PairedDifferences(results, fractions, probes)).ToList();
         foreach (var line in gains) AnsiConsole.MarkupLine(Markup.Escape(line));
 
         int[] labels = fractions.Select(f => rows.SelectMany(r => r.Cells).First(c => c.Key.Item2 == f).Value.Labels).ToArray();
@@ -64,13 +69,13 @@ public static class Report
             $"{(settings.Methods.Any(m => m == Method.RandomInit || MethodNegatives.Pretrains(m)) ? settings.ResolvedFeatureGrid == 1 ? "; backbone features globally average-pooled" : $"; backbone features averaged over a {settings.ResolvedFeatureGrid}×{settings.ResolvedFeatureGrid} grid of the 4×4 feature map ({settings.ResolvedFeatureGrid * settings.ResolvedFeatureGrid} × {new BackboneOptions { Architecture = settings.Architecture, WidthMultiplier = settings.Width }.FeatureDim} values)" : "")}.");
         md.AppendLine();
         md.AppendLine($"Probes are trained on {string.Join(", ", fractions.Select((f, i) => $"{Percent(f)} ({labels[i]:N0})"))} of the {settings.ProbeImages:N0} labelled training images: " +
-            $"class-balanced draws with seeds {string.Join(", ", settings.DrawSeeds)} below 100 %. {settings.Evaluation().Describe()} " +
+            $"class-balanced draws with seeds {string.Join(", ", settings.DrawSeeds)} below 100 %. {evaluation.Describe()} " +
             "Mean ± half the range over seeds × draws.");
         md.AppendLine();
         md.AppendLine("| " + string.Join(" | ", headers) + " | features and probes |");
         md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", headers.Length + 1)));
         foreach (var r in rows)
-            foreach (var p in Probes)
+            foreach (var p in probes)
                 md.AppendLine($"| {r.Method} | {p.Name} | {string.Join(" | ", Cells(r, p.Probe, fractions))} | {Seconds(r)} | {Speed(r)} | {r.ProbeSeconds.ToString("F0", Inv)} s |");
         if (gains.Count > 0)
         {
@@ -95,12 +100,12 @@ public static class Report
     }
 
     /// <summary>"SynCo − RawPixels: linear +3.1 / …" for every method that pretrains, when raw pixels ran too.</summary>
-    private static IEnumerable<string> Gains(IReadOnlyList<Row> rows, IReadOnlyList<double> fractions)
+    private static IEnumerable<string> Gains(IReadOnlyList<Row> rows, IReadOnlyList<double> fractions, (FewLabelProbe Probe, string Name)[] probes)
     {
         var raw = rows.FirstOrDefault(r => r.Method == Method.RawPixels);
         if (raw is null) yield break;
         foreach (var r in rows.Where(r => MethodNegatives.Pretrains(r.Method)))
-            yield return $"{r.Method} − RawPixels, points at {string.Join(" / ", fractions.Select(Percent))} of the labels: " + string.Join("; ", Probes.Select(p =>
+            yield return $"{r.Method} − RawPixels, points at {string.Join(" / ", fractions.Select(Percent))} of the labels: " + string.Join("; ", probes.Select(p =>
                 $"{p.Name} {string.Join(" / ", fractions.Select(f => (100 * (r.Cells[(p.Probe, f)].Mean - raw.Cells[(p.Probe, f)].Mean)).ToString("+0.0;−0.0;0.0", Inv)))}"));
     }
 
@@ -108,7 +113,7 @@ public static class Report
     /// "SynCo − MoCoV2, paired by seed: …" for MoCHi and SynCo when MoCo v2 ran at the same seeds: the difference of the
     /// two methods' draw-mean accuracies at each seed (same seed, same label draws), mean ± half the range over seeds.
     /// </summary>
-    private static IEnumerable<string> PairedDifferences(IReadOnlyList<MethodResult> results, IReadOnlyList<double> fractions)
+    private static IEnumerable<string> PairedDifferences(IReadOnlyList<MethodResult> results, IReadOnlyList<double> fractions, (FewLabelProbe Probe, string Name)[] probes)
     {
         var baseline = results.Where(r => r.Method == Method.MoCoV2).ToDictionary(r => r.Seed);
         foreach (var group in results.Where(r => MethodNegatives.Synthesizes(r.Method)).GroupBy(r => r.Method))
@@ -116,7 +121,7 @@ public static class Report
             var pairs = group.Where(r => baseline.ContainsKey(r.Seed)).ToList();
             if (pairs.Count < 2) continue;
             yield return $"{group.Key} − MoCoV2, paired by seed ({string.Join(", ", pairs.Select(p => p.Seed))}), points at {string.Join(" / ", fractions.Select(Percent))} of the labels: " +
-                string.Join("; ", Probes.Select(p => $"{p.Name} " + string.Join(" / ", fractions.Select(f =>
+                string.Join("; ", probes.Select(p => $"{p.Name} " + string.Join(" / ", fractions.Select(f =>
                 {
                     var d = pairs.Select(r => 100 * (r.Score(p.Probe, f).Mean - baseline[r.Seed].Score(p.Probe, f).Mean)).ToList();
                     return $"{d.Average().ToString("+0.00;−0.00;0.00", Inv)} ± {((d.Max() - d.Min()) / 2).ToString("0.00", Inv)}";

@@ -80,13 +80,20 @@ public sealed class FewLabelEvaluation
                 $"L2 chosen from {string.Join(", ", LinearL2Candidates.Select(l => l.ToString(inv)))} by {CrossValidationFolds}-fold cross-validation on the labels of " +
                 (CrossValidateEachDraw ? "every draw" : "each fraction's first draw, reused for its other draws") +
                 string.Create(inv, $" (fewer folds where a class has fewer labels, down to 2; {LinearProbe.LargeSetL2:G} above {CrossValidationMaxLabels:N0} labels or with a single label in a class)"));
-        var knn = new List<string>();
-        if (Probes.Contains(FewLabelProbe.WeightedKnn)) knn.Add($"kNN (k={Neighbours})");
-        if (Probes.Contains(FewLabelProbe.FiveNn)) knn.Add("5-NN");
+        var knn = new[] { FewLabelProbe.WeightedKnn, FewLabelProbe.FiveNn }.Where(Probes.Contains).Select(ProbeName).ToList();
         if (knn.Count > 0)
             parts.Add(string.Join(" and ", knn) + string.Create(inv, $": cosine, votes weighted by exp(sim/{Temperature})"));
         return string.Join("; ", parts) + ".";
     }
+
+    /// <summary>The name a table gives <paramref name="probe"/>: "linear", "5-NN", or "kNN (k=…)" with this evaluation's k.</summary>
+    public string ProbeName(FewLabelProbe probe) => probe switch
+    {
+        FewLabelProbe.Linear => "linear",
+        FewLabelProbe.FiveNn => "5-NN",
+        FewLabelProbe.WeightedKnn => $"kNN (k={Neighbours})",
+        _ => throw new ArgumentOutOfRangeException(nameof(probe), probe, "Probes are Linear, WeightedKnn and FiveNn."),
+    };
 
     /// <summary>Scores every probe at every fraction: one <see cref="FewLabelScore"/> per (fraction, probe).</summary>
     /// <param name="train">Labelled training vectors, all of one length.</param>

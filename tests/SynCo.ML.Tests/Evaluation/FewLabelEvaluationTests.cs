@@ -160,6 +160,7 @@ public class FewLabelEvaluationTests
             Assert.Contains(expected, variant.Describe());
             Assert.NotEqual(text, variant.Describe());
         }
+        Assert.Equal("kNN (k=50)", variants["kNN (k=50)"].ProbeName(FewLabelProbe.WeightedKnn));   // the name tables print
         string knnOnly = new FewLabelEvaluation { Probes = new[] { FewLabelProbe.WeightedKnn } }.Describe();
         Assert.DoesNotContain("Linear", knnOnly);
         Assert.DoesNotContain("5-NN", knnOnly);
