@@ -48,6 +48,6 @@ public sealed class BasicBlock : ResidualBlock
         Tensor x = nn.functional.relu(bn1.call(conv1.call(input)));
         x = bn2.call(conv2.call(x));
         Tensor identity = downsample is null ? input : downsample.call(input);
-        return x.add_(identity).relu_();
+        return x.add_(identity, ScalarOne.Value).relu_();
     }
 }

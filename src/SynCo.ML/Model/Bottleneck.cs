@@ -58,6 +58,6 @@ public sealed class Bottleneck : ResidualBlock
         x = nn.functional.relu(bn2.call(conv2.call(x)));
         x = bn3.call(conv3.call(x));
         Tensor identity = downsample is null ? input : downsample.call(input);
-        return x.add_(identity).relu_();
+        return x.add_(identity, ScalarOne.Value).relu_();
     }
 }

@@ -62,7 +62,7 @@ public sealed class SplitBatchNorm2d : BatchNorm
         double factor = momentum ?? 0.0;
         if (num_batches_tracked is not null)
         {
-            num_batches_tracked.add_(1);
+            num_batches_tracked.add_(ScalarOne.Value, ScalarOne.Value);
             if (momentum is null)
                 factor = 1.0 / num_batches_tracked.item<long>();
         }

@@ -27,10 +27,11 @@ public sealed class RunOptions
     /// <summary>
     /// On Linux with glibc, keep freed native memory mapped for the next step instead of returning it to the kernel
     /// (<c>mallopt</c>: blocks up to 32 MiB from the heap, up to 1 GiB of free memory kept). Default true: with glibc's
-    /// defaults libtorch's CPU training spends much of each step in page faults: the sample's training step runs 1.65 times
-    /// as fast with it, with bit-identical weights (docs/benchmarks.md). The setting is process-wide and stays once made; the process then keeps
-    /// its peak native memory. False leaves glibc's defaults, as does an environment that sets glibc's malloc tunables
-    /// itself (<c>MALLOC_*_</c> or <c>GLIBC_TUNABLES</c>). Does nothing elsewhere than glibc.
+    /// defaults libtorch's CPU training spends much of each step in page faults, and the sample's training step runs
+    /// 1.65 times as fast with it, with bit-identical weights (docs/benchmarks.md). The setting is process-wide and stays
+    /// once made; the process then keeps its peak native memory. False leaves glibc's defaults, as does an environment
+    /// that sets glibc's malloc tunables itself (<c>MALLOC_*_</c> or <c>GLIBC_TUNABLES</c>). Does nothing elsewhere than
+    /// glibc.
     /// </summary>
     public bool TuneNativeAllocator { get; set; } = true;
 

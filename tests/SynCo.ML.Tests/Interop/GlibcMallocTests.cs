@@ -17,7 +17,7 @@ public class GlibcMallocTests
     }
 
     [Fact]
-    public void TrainingKeepsBlocksUpToTheThresholdOnTheHeap()
+    public void ActivationSizedBlocksComeFromTheHeapOnceTuned()
     {
         Assert.True(OperatingSystem.IsLinux(), "These tests run where CI runs: Linux with glibc.");
         Assert.False(GlibcMalloc.EnvironmentSetsTunables(Environment.GetEnvironmentVariables()),
