@@ -28,6 +28,7 @@ public static class Program
         root.Add(EstimatorInputBench.MemoryCommand());
         root.Add(EstimatorInputBench.StreamCommand());
         root.Add(AllocatorBench.Command());
+        root.Add(ScalarScan.Command());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
