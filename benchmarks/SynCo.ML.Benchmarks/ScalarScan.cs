@@ -25,45 +25,38 @@ internal static class ScalarScan
 
     private static int Run(string ours, string torchSharp)
     {
-        var hidden = new HashSet<string>();
-        using (var fs = File.OpenRead(torchSharp))
-        using (var pe = new PEReader(fs))
-        {
-            var md = pe.GetMetadataReader();
-            foreach (var th in md.TypeDefinitions)
-            {
-                var t = md.GetTypeDefinition(th);
-                foreach (var mh in t.GetMethods())
-                {
-                    var m = md.GetMethodDefinition(mh);
-                    if (m.RelativeVirtualAddress == 0) continue;
-                    if (Calls(md, pe.GetMethodBody(m.RelativeVirtualAddress)).Any(MakesScalar))
-                        hidden.Add($"{md.GetString(t.Name)}::{md.GetString(m.Name)}/{m.DecodeSignature(new Sig(), null).ParameterTypes.Length}");
-                }
-            }
-        }
+        var hidden = Methods(torchSharp).Where(m => m.Calls.Any(MakesScalar)).Select(m => m.Key).ToHashSet();
         int total = 0;
-        using (var fs = File.OpenRead(ours))
-        using (var pe = new PEReader(fs))
+        foreach (var m in Methods(ours).Where(m => !m.Key.Contains("::.cctor/", StringComparison.Ordinal)))   // a static Scalar is never finalized
         {
-            var md = pe.GetMetadataReader();
-            foreach (var th in md.TypeDefinitions)
-            {
-                var t = md.GetTypeDefinition(th);
-                foreach (var mh in t.GetMethods())
-                {
-                    var m = md.GetMethodDefinition(mh);
-                    if (m.RelativeVirtualAddress == 0 || md.GetString(m.Name) == ".cctor") continue;   // a static Scalar is never finalized
-                    var sites = Calls(md, pe.GetMethodBody(m.RelativeVirtualAddress)).Where(c => MakesScalar(c) || hidden.Contains(c)).ToList();
-                    if (sites.Count == 0) continue;
-                    total += sites.Count;
-                    Console.WriteLine($"{md.GetString(t.Namespace)}.{md.GetString(t.Name)}::{md.GetString(m.Name)}: {sites.Count}  " +
-                        $"[{string.Join(", ", sites.GroupBy(s => s).Select(g => $"{g.Key} x{g.Count()}"))}]");
-                }
-            }
+            var sites = m.Calls.Where(c => MakesScalar(c) || hidden.Contains(c)).ToList();
+            if (sites.Count == 0) continue;
+            total += sites.Count;
+            Console.WriteLine($"{m.Namespace}.{m.Key}: {sites.Count}  [{string.Join(", ", sites.GroupBy(s => s).Select(g => $"{g.Key} x{g.Count()}"))}]");
         }
         Console.WriteLine($"calls that make a finalizer-only Scalar: {total} (target 0)");
         return 0;
+    }
+
+    /// <summary>Every method with a body in an assembly: "Type::Method/parameter count", its namespace, and its calls.</summary>
+    private static List<(string Key, string Namespace, List<string> Calls)> Methods(string assembly)
+    {
+        using var fs = File.OpenRead(assembly);
+        using var pe = new PEReader(fs);
+        var md = pe.GetMetadataReader();
+        var methods = new List<(string, string, List<string>)>();
+        foreach (var th in md.TypeDefinitions)
+        {
+            var t = md.GetTypeDefinition(th);
+            foreach (var mh in t.GetMethods())
+            {
+                var m = md.GetMethodDefinition(mh);
+                if (m.RelativeVirtualAddress == 0) continue;
+                methods.Add(($"{md.GetString(t.Name)}::{md.GetString(m.Name)}/{m.DecodeSignature(new Sig(), null).ParameterTypes.Length}",
+                    md.GetString(t.Namespace), Calls(md, pe.GetMethodBody(m.RelativeVirtualAddress)).ToList()));
+            }
+        }
+        return methods;
     }
 
     private static bool MakesScalar(string call) => call.StartsWith("Scalar::op_Implicit/", StringComparison.Ordinal) || call.Contains("::ToScalar/", StringComparison.Ordinal);
