@@ -43,16 +43,14 @@ internal static class AllocatorBench
         for (int round = 0; round < rounds; round++)
             foreach (bool tuned in round % 2 == 0 ? new[] { false, true } : new[] { true, false })
             {
-                var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (string a in new[] { typeof(AllocatorBench).Assembly.Location, "allocator", "--child-tuned", tuned ? "true" : "false", "--steps", steps.ToString(CultureInfo.InvariantCulture) })
-                    psi.ArgumentList.Add(a);
-                foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("MALLOC_", StringComparison.Ordinal) || k == "GLIBC_TUNABLES"))
-                    psi.Environment.Remove(key);   // each arm is what its flag says, whatever this shell sets
-                using var p = Process.Start(psi)!;
-                var err = p.StandardError.ReadToEndAsync();
-                string output = p.StandardOutput.ReadToEnd();
-                p.WaitForExit();
-                if (p.ExitCode != 0) throw new InvalidOperationException($"the {(tuned ? "tuned" : "glibc-defaults")} child failed ({p.ExitCode}): {err.Result}");
+                string output = ChildProcess.Run(
+                    new[] { "allocator", "--child-tuned", tuned ? "true" : "false", "--steps", steps.ToString(CultureInfo.InvariantCulture) },
+                    $"the {(tuned ? "tuned" : "glibc-defaults")} child",
+                    env =>
+                    {
+                        foreach (var key in env.Keys.Where(k => k.StartsWith("MALLOC_", StringComparison.Ordinal) || k == "GLIBC_TUNABLES").ToList())
+                            env.Remove(key);   // each arm is what its flag says, whatever this shell sets
+                    });
                 var lines = output.Split('\n');
                 var ms = lines.Single(l => l.StartsWith("step ms ", StringComparison.Ordinal))["step ms ".Length..]
                     .Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
@@ -82,6 +80,7 @@ internal static class AllocatorBench
         options.Backbone.Architecture = ResNetArchitecture.ResNet10;
         options.Backbone.WidthMultiplier = 0.25;
         options.Backbone.BatchNormSplits = 8;
+        using var scope = NewDisposeScope();   // the images, and anything a step leaves
         using var session = TrainingSession.Create(options, 1, 28, 28);
         using var augment = new Generator(7);
         using var data = new Generator(3);

@@ -63,16 +63,10 @@ internal static class EstimatorInputBench
             $"DOTNET_GCHeapHardLimit={heap}, ResNet-18 width 0.25 (ImageNet stem), batch 64, {Environment.ProcessorCount} logical CPU(s)");
         var figures = new[] { small, large }.Select(rows =>
         {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string a in new[] { typeof(EstimatorInputBench).Assembly.Location, "estimator-memory", "--child", rows.ToString(CultureInfo.InvariantCulture), "--size", size.ToString(CultureInfo.InvariantCulture) })
-                psi.ArgumentList.Add(a);
-            if (heap != "none") psi.Environment["DOTNET_GCHeapHardLimit"] = heap;
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            string output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
+            string output = ChildProcess.Run(
+                new[] { "estimator-memory", "--child", rows.ToString(CultureInfo.InvariantCulture), "--size", size.ToString(CultureInfo.InvariantCulture) },
+                $"the {rows}-row fit", env => { if (heap != "none") env["DOTNET_GCHeapHardLimit"] = heap; });
             Console.Write(output);
-            if (p.ExitCode != 0) throw new InvalidOperationException($"the {rows}-row fit failed ({p.ExitCode}): {err.Result}");
             string line = output.Split('\n').Last(l => l.StartsWith("peak RSS ", StringComparison.Ordinal));
             return double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture);
         }).ToArray();

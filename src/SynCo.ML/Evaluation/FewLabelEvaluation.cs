@@ -91,8 +91,7 @@ public sealed class FewLabelEvaluation
     {
         FewLabelProbe.Linear => "linear",
         FewLabelProbe.FiveNn => "5-NN",
-        FewLabelProbe.WeightedKnn => $"kNN (k={Neighbours})",
-        _ => throw new ArgumentOutOfRangeException(nameof(probe), probe, "Probes are Linear, WeightedKnn and FiveNn."),
+        _ => $"kNN (k={NeighboursOf(probe)})",   // NeighboursOf rejects a value that is no probe
     };
 
     /// <summary>Scores every probe at every fraction: one <see cref="FewLabelScore"/> per (fraction, probe).</summary>

@@ -1,3 +1,4 @@
+using SynCo.ML.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
